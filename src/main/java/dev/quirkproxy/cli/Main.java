@@ -1,0 +1,32 @@
+package dev.quirkproxy.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/** Entry point: {@code quirkproxy <subcommand> ...}. Exit codes: 0 ok, 1 failure, 2 usage error. */
+public final class Main {
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    int code = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    System.exit(code);
+  }
+
+  /** Runs a command line with the given streams; returns the exit code (for tests). */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cli = new CommandLine(new QuirkProxyCommand());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          if (e instanceof UsageException) {
+            commandLine.getErr().println("quirkproxy: " + e.getMessage());
+            return ExitCodes.USAGE;
+          }
+          commandLine.getErr().println("quirkproxy: " + e.getMessage());
+          return ExitCodes.FAILURE;
+        });
+    return cli.execute(args);
+  }
+}

@@ -1,0 +1,317 @@
+package dev.quirkproxy.cli;
+
+import dev.quirkproxy.demo.DemoUpstream;
+import dev.quirkproxy.relay.Endpoint;
+import dev.quirkproxy.relay.ProxyConfig;
+import dev.quirkproxy.relay.ProxyServer;
+import dev.quirkproxy.session.Limits;
+import dev.quirkproxy.session.Protocol;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code quirkproxy proxy}: relay clients to an upstream server, or to an embedded demo server. */
+@Command(
+    name = "proxy",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    description = {
+      "Relay IMAP or POP3 clients to an upstream server, byte for byte.",
+      "Without --upstream, starts an embedded demo server (GreenMail) with a seeded mailbox",
+      "and listens for IMAP on 127.0.0.1:1143 and POP3 on 127.0.0.1:1110."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  quirkproxy proxy --upstream imap://127.0.0.1:14143",
+      "  quirkproxy proxy --upstream pop3://mail.example.com --listen 0.0.0.0:1110",
+      "  quirkproxy proxy                      # demo server, user demo / password demo"
+    })
+final class ProxyCommand implements Callable<Integer> {
+
+  private static final int IMAP_LISTEN_PORT = 1143;
+  private static final int POP3_LISTEN_PORT = 1110;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--upstream",
+      paramLabel = "URL",
+      description =
+          "Server to relay to: imap://HOST[:PORT] or pop3://HOST[:PORT] (ports 143, 110 by default).")
+  String upstream;
+
+  @Option(
+      names = "--listen",
+      paramLabel = "[SCHEME://]HOST:PORT",
+      description =
+          "Where clients connect. Default 127.0.0.1:1143 for IMAP, 127.0.0.1:1110 for POP3;"
+              + " the protocol defaults to the upstream's.")
+  String listen;
+
+  @Option(
+      names = "--max-line",
+      paramLabel = "SIZE",
+      converter = Converters.Size.class,
+      defaultValue = "64KiB",
+      description = "Longest client line (default: ${DEFAULT-VALUE}).")
+  long maxLine;
+
+  @Option(
+      names = "--max-server-line",
+      paramLabel = "SIZE",
+      converter = Converters.Size.class,
+      defaultValue = "16MiB",
+      description = "Longest server line (default: ${DEFAULT-VALUE}).")
+  long maxServerLine;
+
+  @Option(
+      names = "--max-literal",
+      paramLabel = "SIZE",
+      converter = Converters.Size.class,
+      defaultValue = "256MiB",
+      description = "Largest client literal after login, e.g. APPEND (default: ${DEFAULT-VALUE}).")
+  long maxLiteral;
+
+  @Option(
+      names = "--max-literal-before-login",
+      paramLabel = "SIZE",
+      converter = Converters.Size.class,
+      defaultValue = "64KiB",
+      description = "Largest client literal before login (default: ${DEFAULT-VALUE}).")
+  long maxLiteralBeforeLogin;
+
+  @Option(
+      names = "--max-server-literal",
+      paramLabel = "SIZE",
+      converter = Converters.Size.class,
+      defaultValue = "16GiB",
+      description = "Largest literal a server may announce (default: ${DEFAULT-VALUE}).")
+  long maxServerLiteral;
+
+  @Option(
+      names = "--idle-timeout",
+      paramLabel = "DURATION",
+      converter = Converters.Time.class,
+      defaultValue = "30m",
+      description =
+          "Close a logged-in session after no traffic for this long (default: ${DEFAULT-VALUE}).")
+  Duration idleTimeout;
+
+  @Option(
+      names = "--login-timeout",
+      paramLabel = "DURATION",
+      converter = Converters.Time.class,
+      defaultValue = "3m",
+      description =
+          "Close a session that is not logged in after no traffic for this long (default: ${DEFAULT-VALUE}).")
+  Duration loginTimeout;
+
+  @Option(
+      names = "--connect-timeout",
+      paramLabel = "DURATION",
+      converter = Converters.Time.class,
+      defaultValue = "10s",
+      description =
+          "How long to wait for the upstream's TCP connection (default: ${DEFAULT-VALUE}).")
+  Duration connectTimeout;
+
+  @Option(
+      names = "--shutdown-grace",
+      paramLabel = "DURATION",
+      converter = Converters.Time.class,
+      defaultValue = "5s",
+      description =
+          "On SIGINT/SIGTERM, how long open sessions get to end (default: ${DEFAULT-VALUE}).")
+  Duration shutdownGrace;
+
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "More log output; -vv for every frame's first words.")
+  boolean[] verbose = new boolean[0];
+
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "Only warnings and errors.")
+  boolean quiet;
+
+  @Override
+  public Integer call() throws Exception {
+    Logging.configure(verbose.length, quiet);
+    Limits limits = limits();
+    PrintWriter out = spec.commandLine().getOut();
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    List<ProxyServer> servers = new ArrayList<>();
+    DemoUpstream demo = null;
+    try {
+      if (upstream == null) {
+        demo = DemoUpstream.start();
+        for (Endpoint[] pair : demoPairs(demo)) {
+          servers.add(new ProxyServer(config(pair[0], pair[1], limits), List.of(), group));
+        }
+      } else {
+        Endpoint up = upstreamEndpoint();
+        servers.add(
+            new ProxyServer(config(listenEndpoint(up.protocol()), up, limits), List.of(), group));
+      }
+      for (ProxyServer server : servers) {
+        Endpoint bound = startOrExplain(server);
+        out.println(
+            "quirkproxy "
+                + VersionProvider.version()
+                + " listening on "
+                + bound
+                + " -> "
+                + server.config().upstream());
+      }
+      if (demo != null) {
+        printDemoHelp(out, servers);
+      }
+      out.flush();
+      awaitShutdown(servers, demo, group);
+      return ExitCodes.OK;
+    } catch (RuntimeException | InterruptedException e) {
+      servers.forEach(s -> s.shutdown(Duration.ZERO));
+      if (demo != null) {
+        demo.close();
+      }
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  private Limits limits() {
+    if (maxLine > Integer.MAX_VALUE || maxServerLine > Integer.MAX_VALUE) {
+      throw new UsageException("line limits must be below 2 GiB");
+    }
+    try {
+      return new Limits(
+          (int) maxLine,
+          (int) maxServerLine,
+          maxLiteral,
+          maxLiteralBeforeLogin,
+          maxServerLiteral,
+          idleTimeout,
+          loginTimeout);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  private ProxyConfig config(Endpoint listenAt, Endpoint up, Limits limits) {
+    try {
+      return new ProxyConfig(listenAt, up, limits, connectTimeout, true);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  private Endpoint upstreamEndpoint() {
+    Endpoint up = parse(upstream, null, -1);
+    if (up.implicitTls()) {
+      throw new UsageException(
+          "--upstream "
+              + upstream
+              + ": TLS comes in a later version of quirkproxy;"
+              + " use imap:// or pop3:// for now");
+    }
+    return up;
+  }
+
+  private Endpoint listenEndpoint(Protocol protocol) {
+    int defaultPort = protocol == Protocol.IMAP ? IMAP_LISTEN_PORT : POP3_LISTEN_PORT;
+    Endpoint e =
+        listen == null
+            ? new Endpoint(protocol, false, "127.0.0.1", defaultPort)
+            : parse(listen, protocol, defaultPort);
+    if (e.implicitTls()) {
+      throw new UsageException(
+          "--listen " + listen + ": TLS comes in a later version of quirkproxy");
+    }
+    return e;
+  }
+
+  private static Endpoint parse(String url, Protocol defaultProtocol, int defaultPort) {
+    try {
+      return Endpoint.parse(url, defaultProtocol, defaultPort);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  private List<Endpoint[]> demoPairs(DemoUpstream demo) {
+    Endpoint imapUp = new Endpoint(Protocol.IMAP, false, "127.0.0.1", demo.imapPort());
+    Endpoint popUp = new Endpoint(Protocol.POP3, false, "127.0.0.1", demo.pop3Port());
+    if (listen != null) {
+      Endpoint at = listenEndpoint(Protocol.IMAP);
+      return List.<Endpoint[]>of(
+          new Endpoint[] {at, at.protocol() == Protocol.IMAP ? imapUp : popUp});
+    }
+    return List.of(
+        new Endpoint[] {listenEndpoint(Protocol.IMAP), imapUp},
+        new Endpoint[] {listenEndpoint(Protocol.POP3), popUp});
+  }
+
+  private static Endpoint startOrExplain(ProxyServer server) throws InterruptedException {
+    try {
+      return server.start();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          "cannot listen on " + server.config().listen() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void printDemoHelp(PrintWriter out, List<ProxyServer> servers) {
+    out.println(
+        "Demo upstream: embedded GreenMail, user '"
+            + DemoUpstream.USER
+            + "', password '"
+            + DemoUpstream.PASSWORD
+            + "', 5 messages in INBOX. Try:");
+    for (ProxyServer s : servers) {
+      Endpoint e = s.endpoint();
+      if (e.protocol() == Protocol.IMAP) {
+        out.println("  curl -u demo:demo 'imap://" + e.host() + ":" + e.port() + "/INBOX;UID=1'");
+        out.println(
+            "  python3 -c \"import imaplib; m=imaplib.IMAP4('"
+                + e.host()
+                + "',"
+                + e.port()
+                + "); m.login('demo','demo'); print(m.select('INBOX'))\"");
+      } else {
+        out.println("  curl -u demo:demo pop3://" + e.host() + ":" + e.port() + "/1");
+      }
+    }
+    out.println("Stop with Ctrl-C.");
+  }
+
+  private void awaitShutdown(List<ProxyServer> servers, DemoUpstream demo, EventLoopGroup group)
+      throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              servers.forEach(s -> s.shutdown(shutdownGrace));
+              if (demo != null) {
+                demo.close();
+              }
+              group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+              stopped.countDown();
+            },
+            "quirkproxy-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    stopped.await();
+  }
+}

@@ -1,0 +1,32 @@
+package dev.quirkproxy.codec.pop3;
+
+import dev.quirkproxy.codec.LineFinder;
+import dev.quirkproxy.codec.WirePart;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+import java.util.function.IntSupplier;
+
+/**
+ * Splits a POP3 client stream into lines (RFC 1939 §3): every command, and every SASL response of
+ * an AUTH exchange (RFC 5034), is one line and one frame. Pipelined commands (RFC 2449) simply
+ * arrive as several lines in one read.
+ */
+public final class Pop3CommandDecoder extends ByteToMessageDecoder {
+
+  private final IntSupplier maxLineLength;
+  private final LineFinder lineFinder = new LineFinder();
+
+  public Pop3CommandDecoder(IntSupplier maxLineLength) {
+    this.maxLineLength = maxLineLength;
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    int length = lineFinder.find(in, maxLineLength.getAsInt(), "client line");
+    if (length > 0) {
+      out.add(WirePart.line(in.readRetainedSlice(length), true, true, null));
+    }
+  }
+}

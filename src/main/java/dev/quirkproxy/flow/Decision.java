@@ -1,0 +1,32 @@
+package dev.quirkproxy.flow;
+
+import dev.quirkproxy.codec.WirePart;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The outcome of running a part through the {@link InterceptorChain}, which the relay carries out.
+ * Exactly the fields that apply are set; the relay owns (and must release or write) the buffers.
+ *
+ * @param forward the part to forward, or null
+ * @param answer bytes to send back to the part's sender, or null
+ * @param closeReason why the session must end, or null
+ * @param lastWords bytes for the client before closing, or null
+ */
+public record Decision(WirePart forward, ByteBuf answer, String closeReason, ByteBuf lastWords) {
+
+  static Decision forward(WirePart part) {
+    return new Decision(part, null, null, null);
+  }
+
+  static Decision drop() {
+    return new Decision(null, null, null, null);
+  }
+
+  static Decision answer(ByteBuf reply) {
+    return new Decision(null, reply, null, null);
+  }
+
+  static Decision close(String reason, ByteBuf lastWords) {
+    return new Decision(null, null, reason, lastWords);
+  }
+}

@@ -1,0 +1,58 @@
+package dev.quirkproxy.flow;
+
+import dev.quirkproxy.codec.WirePart;
+import dev.quirkproxy.session.Session;
+import java.util.List;
+import java.util.function.BiFunction;
+
+/**
+ * Runs a part through interceptors in order. {@code Forward} and {@code Replace} go on to the next
+ * one; {@code Drop}, {@code Answer} and {@code Close} stop the chain. Takes ownership of the part.
+ */
+public final class InterceptorChain {
+
+  private final List<Interceptor> interceptors;
+
+  public InterceptorChain(List<Interceptor> interceptors) {
+    this.interceptors = List.copyOf(interceptors);
+  }
+
+  public Decision onClient(Session session, WirePart part) {
+    return run(part, (i, p) -> i.onClient(session, p));
+  }
+
+  public Decision onServer(Session session, WirePart part) {
+    return run(part, (i, p) -> i.onServer(session, p));
+  }
+
+  private Decision run(WirePart part, BiFunction<Interceptor, WirePart, Verdict> call) {
+    WirePart current = part;
+    for (Interceptor interceptor : interceptors) {
+      Verdict verdict;
+      try {
+        verdict = call.apply(interceptor, current);
+      } catch (RuntimeException e) {
+        current.release();
+        throw e;
+      }
+      if (verdict instanceof Verdict.Forward) {
+        continue;
+      }
+      if (verdict instanceof Verdict.Replace replace) {
+        WirePart replaced = current.replace(replace.bytes());
+        current.release();
+        current = replaced;
+        continue;
+      }
+      current.release();
+      if (verdict instanceof Verdict.Answer answer) {
+        return Decision.answer(answer.reply());
+      }
+      if (verdict instanceof Verdict.Close close) {
+        return Decision.close(close.reason(), close.lastWords());
+      }
+      return Decision.drop();
+    }
+    return Decision.forward(current);
+  }
+}

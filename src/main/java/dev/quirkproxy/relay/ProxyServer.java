@@ -1,0 +1,166 @@
+package dev.quirkproxy.relay;
+
+import dev.quirkproxy.flow.CompressHider;
+import dev.quirkproxy.flow.Interceptor;
+import dev.quirkproxy.flow.InterceptorChain;
+import dev.quirkproxy.flow.LiteralGuard;
+import dev.quirkproxy.session.Session;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One listener: accepts clients, opens an upstream connection for each and relays between them
+ * through the interceptor chain. {@link #shutdown} stops accepting, says goodbye to every open
+ * session at a frame boundary, and waits for them to close.
+ */
+public final class ProxyServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+
+  private final ProxyConfig config;
+  private final List<Interceptor> interceptors;
+  private final EventLoopGroup group;
+  private final boolean ownGroup;
+  private final Set<SessionRelay> relays = ConcurrentHashMap.newKeySet();
+  private Channel serverChannel;
+  private Endpoint boundEndpoint;
+
+  /** A listener with the built-in interceptors and its own event loops (one per core). */
+  public ProxyServer(ProxyConfig config) {
+    this(config, List.of(), null);
+  }
+
+  /**
+   * @param extra interceptors run after the built-in ones
+   * @param group event loops to share with other listeners, or null for its own
+   */
+  public ProxyServer(ProxyConfig config, List<Interceptor> extra, EventLoopGroup group) {
+    this.config = config;
+    List<Interceptor> all = new ArrayList<>();
+    all.add(new LiteralGuard());
+    if (config.hideCompress()) {
+      all.add(new CompressHider());
+    }
+    all.addAll(extra);
+    this.interceptors = List.copyOf(all);
+    this.ownGroup = group == null;
+    this.group = group != null ? group : new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+  }
+
+  /** Binds the listen address; returns the endpoint actually bound (port 0 becomes a real port). */
+  public Endpoint start() throws InterruptedException {
+    UpstreamConnector connector = new UpstreamConnector(config);
+    InterceptorChain chain = new InterceptorChain(interceptors);
+    long tickMillis =
+        Math.min(
+            config.limits().loginTimeout().toMillis(), config.limits().idleTimeout().toMillis());
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .childOption(ChannelOption.AUTO_READ, false)
+            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    Session session = Framers.newSession(config, ch.remoteAddress());
+                    SessionRelay relay = new SessionRelay(session, config, chain, ch, () -> {});
+                    relays.add(relay);
+                    ch.closeFuture().addListener(f -> relays.remove(relay));
+                    try (SessionMdc m = SessionMdc.of(session)) {
+                      log.info(
+                          "session opened: {} from {}",
+                          config.listen().protocol(),
+                          ch.remoteAddress());
+                    }
+                    ch.pipeline()
+                        .addLast(
+                            "idle",
+                            new IdleStateHandler(true, 0, 0, tickMillis, TimeUnit.MILLISECONDS));
+                    ch.pipeline().addLast("framer", Framers.clientFramer(session));
+                    ch.pipeline().addLast("relay", new ClientHandler(relay, connector));
+                  }
+                });
+    serverChannel = b.bind(config.listen().host(), config.listen().port()).sync().channel();
+    int port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    boundEndpoint = config.listen().withPort(port);
+    log.info("listening on {} -> {}", boundEndpoint, config.upstream());
+    return boundEndpoint;
+  }
+
+  public Endpoint endpoint() {
+    return boundEndpoint;
+  }
+
+  public ProxyConfig config() {
+    return config;
+  }
+
+  /** Sessions open right now. */
+  public int openSessions() {
+    return relays.size();
+  }
+
+  /**
+   * Stops accepting, sends every open session {@code * BYE} / {@code -ERR} at its next frame
+   * boundary, waits up to {@code grace} for them to close, then closes whatever is left.
+   */
+  public void shutdown(Duration grace) {
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+    }
+    for (SessionRelay relay : relays) {
+      relay
+          .client()
+          .eventLoop()
+          .execute(
+              () -> {
+                try (SessionMdc m = SessionMdc.of(relay.session())) {
+                  relay.goodbye("shutting down");
+                }
+              });
+    }
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (!relays.isEmpty() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (!relays.isEmpty()) {
+      log.warn(
+          "{} sessions did not end within {} ms; closing them", relays.size(), grace.toMillis());
+      relays.forEach(r -> r.client().eventLoop().execute(() -> r.closeWith(null)));
+    }
+    if (ownGroup) {
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  @Override
+  public void close() {
+    shutdown(Duration.ofSeconds(5));
+  }
+}

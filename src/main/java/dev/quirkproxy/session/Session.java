@@ -1,0 +1,61 @@
+package dev.quirkproxy.session;
+
+import dev.quirkproxy.codec.WirePart;
+import java.net.SocketAddress;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Protocol state of one proxied connection, as the upstream sees it: what the client sent through
+ * and what the server answered. The relay feeds it every forwarded client part and every server
+ * part; framers ask it the facts that cross directions. Confined to one event-loop thread.
+ */
+public abstract sealed class Session permits ImapSession, Pop3Session {
+
+  private static final AtomicLong COUNTER = new AtomicLong();
+
+  private final String id;
+  private final SocketAddress clientAddress;
+  private final Limits limits;
+  private final Instant startedAt = Instant.now();
+
+  protected Session(SocketAddress clientAddress, Limits limits) {
+    this.id = String.format("s%06d", COUNTER.incrementAndGet() % 1_000_000);
+    this.clientAddress = clientAddress;
+    this.limits = limits;
+  }
+
+  /** Short id that every log line of this session carries (MDC key {@code session}). */
+  public String id() {
+    return id;
+  }
+
+  public abstract Protocol protocol();
+
+  public SocketAddress clientAddress() {
+    return clientAddress;
+  }
+
+  public Limits limits() {
+    return limits;
+  }
+
+  public Instant startedAt() {
+    return startedAt;
+  }
+
+  /** True once the client has logged in (IMAP authenticated or selected, POP3 TRANSACTION). */
+  public abstract boolean authenticated();
+
+  /** True once the session is ending (IMAP LOGOUT or BYE, POP3 QUIT). */
+  public abstract boolean ending();
+
+  /** A part the relay forwards from the client to the server. */
+  public abstract void clientSent(WirePart part);
+
+  /** A part the server sent (before any interceptor changes it). */
+  public abstract void serverSent(WirePart part);
+
+  /** The command name of a client line, for logs: never arguments, which may hold secrets. */
+  public abstract String describeClientLine(String line);
+}
