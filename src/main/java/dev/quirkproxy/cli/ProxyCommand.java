@@ -267,7 +267,10 @@ final class ProxyCommand implements Callable<Integer> {
   private static Endpoint startOrExplain(ProxyServer server) throws InterruptedException {
     try {
       return server.start();
-    } catch (RuntimeException e) {
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      // Netty rethrows the bind's checked exception (e.g. BindException) without declaring it.
       throw new IllegalStateException(
           "cannot listen on " + server.config().listen() + ": " + e.getMessage(), e);
     }
