@@ -100,11 +100,18 @@ public class Bench {
     boolean perMessage = o.flag("per-message");
     long expectBytes = o.lng("expect-bytes", -1);
     int timeoutSec = o.integer("timeout", 60);
+    long proxyPid = o.lng("proxy-pid", -1);
+    long dovecotPid = o.lng("dovecot-pid", -1);
+    int clkTck = o.integer("clk-tck", 100);
 
     List<Map<String, Object>> runs = new ArrayList<>();
     Map<String, List<Double>> seconds = new HashMap<>();
     seconds.put("direct", new ArrayList<>());
     seconds.put("proxy", new ArrayList<>());
+    // CPU seconds summed over the measured runs, per target: client (this JVM), proxy, Dovecot.
+    Map<String, double[]> cpu = new HashMap<>();
+    cpu.put("direct", new double[3]);
+    cpu.put("proxy", new double[3]);
     Map<String, Long> warmCrc = new HashMap<>();
     long literalBytes = -1;
     int messages = -1;
@@ -113,7 +120,9 @@ public class Bench {
       String[] order = (r % 2 == 0) ? new String[] {"direct", "proxy"} : new String[] {"proxy", "direct"};
       for (String target : order) {
         InetSocketAddress a = target.equals("direct") ? direct : proxy;
+        double[] cpu0 = cpuNow(proxyPid, dovecotPid, clkTck);
         FetchRun fr = fetchAll(a, o, perMessage, isWarmup, timeoutSec);
+        double[] cpu1 = cpuNow(proxyPid, dovecotPid, clkTck);
         if (literalBytes < 0) {
           literalBytes = fr.literalBytes;
           messages = fr.messages;
@@ -133,11 +142,18 @@ public class Bench {
         run.put("seconds", fr.seconds);
         run.put("mib_per_s", fr.literalBytes / MIB / fr.seconds);
         run.put("wire_bytes", fr.wireBytes);
+        // Whole run (connect, LOGIN, SELECT, FETCH, LOGOUT), not only the timed FETCH.
+        run.put("cpu_seconds_client", cpu1[0] - cpu0[0]);
+        run.put("cpu_seconds_proxy", proxyPid > 0 ? cpu1[1] - cpu0[1] : null);
+        run.put("cpu_seconds_dovecot", dovecotPid > 0 ? cpu1[2] - cpu0[2] : null);
         if (isWarmup) {
           run.put("crc32", Long.toHexString(fr.crc));
           warmCrc.put(target, fr.crc);
         } else {
           seconds.get(target).add(fr.seconds);
+          for (int k = 0; k < 3; k++) {
+            cpu.get(target)[k] += cpu1[k] - cpu0[k];
+          }
         }
         runs.add(run);
         System.err.printf(
@@ -170,6 +186,11 @@ public class Bench {
       m.put("best_mib_per_s", literalBytes / MIB / best);
       m.put("median_mib_per_s", literalBytes / MIB / med);
       m.put("all_seconds", s);
+      // CPU seconds per GiB fetched over the measured runs (connect/login/select included).
+      double gib = literalBytes * (double) s.size() / (MIB * 1024);
+      m.put("cpu_s_per_gib_client", cpu.get(t)[0] / gib);
+      m.put("cpu_s_per_gib_proxy", proxyPid > 0 && t.equals("proxy") ? cpu.get(t)[1] / gib : null);
+      m.put("cpu_s_per_gib_dovecot", dovecotPid > 0 ? cpu.get(t)[2] / gib : null);
       out.put(t, m);
     }
     out.put(
@@ -177,6 +198,42 @@ public class Bench {
         median(seconds.get("proxy")) / median(seconds.get("direct")));
     out.put("runs", runs);
     return out;
+  }
+
+  /** CPU seconds so far: this JVM, the proxy process, Dovecot (master and its children). */
+  static double[] cpuNow(long proxyPid, long dovecotPid, int clkTck) throws IOException {
+    double client =
+        ((com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime()
+            / 1e9;
+    double proxy = proxyPid > 0 ? procCpu(proxyPid, clkTck) : 0;
+    double dovecot = 0;
+    if (dovecotPid > 0) {
+      dovecot += procCpu(dovecotPid, clkTck);
+      try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+        for (Path p : ds) {
+          try {
+            String st = Files.readString(p.resolve("stat"));
+            String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+            if (Long.parseLong(f[1]) == dovecotPid) {
+              dovecot += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) clkTck;
+            }
+          } catch (IOException | RuntimeException gone) {
+            // process ended meanwhile
+          }
+        }
+      }
+    }
+    return new double[] {client, proxy, dovecot};
+  }
+
+  /** utime + stime of one process, in seconds. */
+  static double procCpu(long pid, int clkTck) throws IOException {
+    String st = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+    // after "pid (comm) ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) clkTck;
   }
 
   static final class FetchRun {
@@ -267,7 +324,7 @@ public class Bench {
     InetSocketAddress direct = o.addr("direct");
     InetSocketAddress proxy = o.addr("proxy");
     int n = o.integer("noops", 2000);
-    int warm = o.integer("warmup-noops", 500);
+    int warm = o.integer("warmup-noops", 2000);
     int block = 100;
     try (ImapConn d = new ImapConn(direct, 64 * 1024, false);
         ImapConn p = new ImapConn(proxy, 64 * 1024, false)) {
@@ -326,6 +383,7 @@ public class Bench {
     m.put("p50_us", pct(s, 50) / 1e3);
     m.put("p90_us", pct(s, 90) / 1e3);
     m.put("p99_us", pct(s, 99) / 1e3);
+    m.put("p99_9_us", pct(s, 99.9) / 1e3);
     m.put("max_us", s[s.length - 1] / 1e3);
     m.put("mean_us", sum / s.length / 1e3);
     return m;

@@ -1,0 +1,2 @@
+/** Netty listeners and per-session relays: sockets, pipelines, backpressure, timeouts, shutdown. */
+package dev.quirkproxy.relay;
