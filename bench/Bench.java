@@ -110,8 +110,8 @@ public class Bench {
     seconds.put("proxy", new ArrayList<>());
     // CPU seconds summed over the measured runs, per target: client (this JVM), proxy, Dovecot.
     Map<String, double[]> cpu = new HashMap<>();
-    cpu.put("direct", new double[3]);
-    cpu.put("proxy", new double[3]);
+    cpu.put("direct", new double[4]);
+    cpu.put("proxy", new double[4]);
     Map<String, Long> warmCrc = new HashMap<>();
     long literalBytes = -1;
     int messages = -1;
@@ -146,12 +146,15 @@ public class Bench {
         run.put("cpu_seconds_client", cpu1[0] - cpu0[0]);
         run.put("cpu_seconds_proxy", proxyPid > 0 ? cpu1[1] - cpu0[1] : null);
         run.put("cpu_seconds_dovecot", dovecotPid > 0 ? cpu1[2] - cpu0[2] : null);
+        // Everything else the machine did meanwhile (other processes, kernel threads): interference.
+        double other = (cpu1[3] - cpu0[3]) - (cpu1[0] - cpu0[0]) - (cpu1[1] - cpu0[1]) - (cpu1[2] - cpu0[2]);
+        run.put("cpu_seconds_other", Math.max(0, other));
         if (isWarmup) {
           run.put("crc32", Long.toHexString(fr.crc));
           warmCrc.put(target, fr.crc);
         } else {
           seconds.get(target).add(fr.seconds);
-          for (int k = 0; k < 3; k++) {
+          for (int k = 0; k < 4; k++) {
             cpu.get(target)[k] += cpu1[k] - cpu0[k];
           }
         }
@@ -191,6 +194,14 @@ public class Bench {
       m.put("cpu_s_per_gib_client", cpu.get(t)[0] / gib);
       m.put("cpu_s_per_gib_proxy", proxyPid > 0 && t.equals("proxy") ? cpu.get(t)[1] / gib : null);
       m.put("cpu_s_per_gib_dovecot", dovecotPid > 0 ? cpu.get(t)[2] / gib : null);
+      double[] c = cpu.get(t);
+      double wall = 0;
+      for (double x : s) {
+        wall += x;
+      }
+      // CPU used by other processes during the measured runs, as a share of the runs' wall time
+      // (1.0 = one core fully busy). Runs include connect/login, so this slightly overstates.
+      m.put("other_cpu_cores_busy", Math.max(0, c[3] - c[0] - c[1] - c[2]) / wall);
       out.put(t, m);
     }
     out.put(
@@ -225,7 +236,22 @@ public class Bench {
         }
       }
     }
-    return new double[] {client, proxy, dovecot};
+    return new double[] {client, proxy, dovecot, machineBusy(clkTck)};
+  }
+
+  /** Busy CPU seconds of the whole machine, all cores (user+nice+system+irq+softirq+steal). */
+  static double machineBusy(int clkTck) throws IOException {
+    for (String l : Files.readAllLines(Path.of("/proc/stat"))) {
+      if (l.startsWith("cpu ")) {
+        String[] f = l.trim().split("\\s+");
+        long busy = 0;
+        for (int k : new int[] {1, 2, 3, 6, 7, 8}) {
+          busy += Long.parseLong(f[k]);
+        }
+        return busy / (double) clkTck;
+      }
+    }
+    return 0;
   }
 
   /** utime + stime of one process, in seconds. */
@@ -444,6 +470,12 @@ public class Bench {
       alive++;
     }
     out.put("noop_checked", alive);
+    int upstreamPort = o.integer("upstream-port", -1);
+    if (upstreamPort > 0) {
+      // Sockets on the server side of the upstream port: the proxy's sessions as Dovecot sees them.
+      out.put("upstream_established", countEstablished(upstreamPort));
+    }
+    out.put("proxy_client_side_established", countEstablished(proxy.getPort()));
     Map<String, Object> with = measure(pid);
     out.put("with_sessions", with);
 
@@ -455,7 +487,14 @@ public class Bench {
 
     int n = Math.max(1, conns.size());
     Map<String, Object> per = new LinkedHashMap<>();
-    for (String k : List.of("heap_used_kib", "rss_kib", "nmt_committed_kib", "nmt_other_committed_kib")) {
+    for (String k :
+        List.of(
+            "heap_used_kib",
+            "rss_kib",
+            "nmt_committed_kib",
+            "nmt_non_heap_committed_kib",
+            "nmt_non_heap_excl_jit_gc_kib",
+            "nmt_other_committed_kib")) {
       Object b = before.get(k);
       Object w = with.get(k);
       if (b instanceof Long && w instanceof Long) {
@@ -520,6 +559,13 @@ public class Bench {
 
   static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
   static final Pattern NMT_TOTAL = Pattern.compile("Total: reserved=(\\d+)KB, committed=(\\d+)KB");
+  static final Pattern NMT_HEAP =
+      Pattern.compile("-\\s+Java Heap \\(reserved=(\\d+)KB, committed=(\\d+)KB\\)");
+  static final Pattern NMT_CATEGORY =
+      Pattern.compile("(?m)^-\\s+([A-Za-z][A-Za-z ]*?) \\(reserved=(\\d+)KB, committed=(\\d+)KB\\)");
+  /** NMT categories that move with JIT and GC activity rather than with open sessions. */
+  static final java.util.Set<String> NMT_VOLATILE =
+      java.util.Set.of("Java Heap", "GC", "Code", "Compiler", "Arena Chunk", "Native Memory Tracking");
   static final Pattern NMT_OTHER =
       Pattern.compile("-\\s+Other \\(reserved=(\\d+)KB, committed=(\\d+)KB\\)");
 
@@ -535,9 +581,48 @@ public class Bench {
     m.put("nmt_committed_kib", nt.find() ? Long.valueOf(nt.group(2)) : null);
     Matcher no = NMT_OTHER.matcher(nmt);
     m.put("nmt_other_committed_kib", no.find() ? Long.valueOf(no.group(2)) : null);
+    Map<String, Long> cats = new LinkedHashMap<>();
+    Matcher nc = NMT_CATEGORY.matcher(nmt);
+    while (nc.find()) {
+      cats.put(nc.group(1).trim(), Long.valueOf(nc.group(3)));
+    }
+    Matcher nh = NMT_HEAP.matcher(nmt);
+    Object total = m.get("nmt_committed_kib");
+    m.put(
+        "nmt_non_heap_committed_kib",
+        nh.find() && total != null ? (Long) total - Long.parseLong(nh.group(2)) : null);
+    long stable = 0;
+    boolean any = false;
+    for (Map.Entry<String, Long> e : cats.entrySet()) {
+      if (!NMT_VOLATILE.contains(e.getKey())) {
+        stable += e.getValue();
+        any = true;
+      }
+    }
+    m.put("nmt_non_heap_excl_jit_gc_kib", any ? stable : null);
+    m.put("nmt_committed_by_category_kib", cats.isEmpty() ? null : cats);
     m.put("rss_kib", rssKib(pid));
     m.put("threads", threads(pid));
     return m;
+  }
+
+  /** ESTABLISHED TCP sockets whose local port is {@code port} (from /proc/net/tcp and tcp6). */
+  static int countEstablished(int port) throws IOException {
+    String hex = String.format(Locale.ROOT, ":%04X", port);
+    int n = 0;
+    for (String f : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      Path p = Path.of(f);
+      if (!Files.exists(p)) {
+        continue;
+      }
+      for (String l : Files.readAllLines(p)) {
+        String[] c = l.trim().split("\\s+");
+        if (c.length > 3 && c[1].endsWith(hex) && c[3].equals("01")) {
+          n++;
+        }
+      }
+    }
+    return n;
   }
 
   static String jcmd(long pid, String... cmd) throws Exception {

@@ -15,14 +15,17 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Dependencies point one way: cli → relay, demo → flow → session → codec (docs/architecture.md).
- * A package may use its own layer's parent package and any lower layer, never a higher one.
+ * Dependencies point one way: cli → relay, demo → flow → session → codec (docs/architecture.md). A
+ * package may use its own layer's parent package and any lower layer, never a higher one.
  */
 class ArchitectureTest {
 
-  private static final Map<String, Integer> LAYER = Map.of(
-      "codec", 0, "session", 1, "flow", 2, "relay", 3, "demo", 3, "cli", 4);
-  private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.quirkproxy\\.([a-z0-9]+)((?:\\.[a-z0-9]+)*)\\.[A-Z]", Pattern.MULTILINE);
+  private static final Map<String, Integer> LAYER =
+      Map.of("codec", 0, "tls", 0, "session", 1, "flow", 2, "relay", 3, "demo", 3, "cli", 4);
+  private static final Pattern IMPORT =
+      Pattern.compile(
+          "^import (?:static )?dev\\.quirkproxy\\.([a-z0-9]+)((?:\\.[a-z0-9]+)*)\\.[A-Z]",
+          Pattern.MULTILINE);
 
   @Test
   void dependenciesPointDownwards() throws IOException {
@@ -39,9 +42,10 @@ class ArchitectureTest {
           String target = m.group(1);
           String targetPkg = target + m.group(2);
           boolean sameLayer = target.equals(layer);
-          boolean ok = sameLayer
-              ? targetPkg.equals(pkg) || targetPkg.equals(layer)
-              : LAYER.getOrDefault(target, 99) < LAYER.get(layer);
+          boolean ok =
+              sameLayer
+                  ? targetPkg.equals(pkg) || targetPkg.equals(layer)
+                  : LAYER.getOrDefault(target, 99) < LAYER.get(layer);
           if (!ok) {
             violations.add(file + " imports dev.quirkproxy." + targetPkg);
           }
@@ -59,7 +63,9 @@ class ArchitectureTest {
         Path info = dir.resolve("package-info.java");
         assertThat(info).as("package-info.java in %s", dir).exists();
         String text = Files.readString(info, StandardCharsets.UTF_8);
-        assertThat(text.lines().filter(l -> l.startsWith("/**")).count()).as(info.toString()).isEqualTo(1);
+        assertThat(text.lines().filter(l -> l.startsWith("/**")).count())
+            .as(info.toString())
+            .isEqualTo(1);
       }
     }
   }

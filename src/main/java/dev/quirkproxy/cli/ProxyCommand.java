@@ -4,8 +4,10 @@ import dev.quirkproxy.demo.DemoUpstream;
 import dev.quirkproxy.relay.Endpoint;
 import dev.quirkproxy.relay.ProxyConfig;
 import dev.quirkproxy.relay.ProxyServer;
+import dev.quirkproxy.relay.ProxyTls;
 import dev.quirkproxy.session.Limits;
 import dev.quirkproxy.session.Protocol;
+import dev.quirkproxy.tls.TlsMode;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -17,6 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -137,6 +140,8 @@ final class ProxyCommand implements Callable<Integer> {
           "On SIGINT/SIGTERM, how long open sessions get to end (default: ${DEFAULT-VALUE}).")
   Duration shutdownGrace;
 
+  @Mixin TlsOptions tls;
+
   @Option(
       names = {"-v", "--verbose"},
       description = "More log output; -vv for every frame's first words.")
@@ -156,15 +161,17 @@ final class ProxyCommand implements Callable<Integer> {
     List<ProxyServer> servers = new ArrayList<>();
     DemoUpstream demo = null;
     try {
+      List<Endpoint[]> pairs;
       if (upstream == null) {
         demo = DemoUpstream.start();
-        for (Endpoint[] pair : demoPairs(demo)) {
-          servers.add(new ProxyServer(config(pair[0], pair[1], limits), List.of(), group));
-        }
+        pairs = demoPairs(demo);
       } else {
-        Endpoint up = upstreamEndpoint();
-        servers.add(
-            new ProxyServer(config(listenEndpoint(up.protocol()), up, limits), List.of(), group));
+        Endpoint up = parse(upstream, null, -1);
+        pairs = List.<Endpoint[]>of(new Endpoint[] {listenEndpoint(up.protocol()), up});
+      }
+      for (Endpoint[] pair : pairs) {
+        ProxyTls contexts = tls.contexts(pair[0].tls(), pair[1].tls(), pair[0].host(), out);
+        servers.add(new ProxyServer(config(pair[0], pair[1], limits), contexts, List.of(), group));
       }
       for (ProxyServer server : servers) {
         Endpoint bound = startOrExplain(server);
@@ -173,6 +180,7 @@ final class ProxyCommand implements Callable<Integer> {
                 + VersionProvider.version()
                 + " listening on "
                 + bound
+                + describeTls(bound.tls())
                 + " -> "
                 + server.config().upstream());
       }
@@ -182,7 +190,7 @@ final class ProxyCommand implements Callable<Integer> {
       out.flush();
       awaitShutdown(servers, demo, group);
       return ExitCodes.OK;
-    } catch (RuntimeException | InterruptedException e) {
+    } catch (Exception e) {
       servers.forEach(s -> s.shutdown(Duration.ZERO));
       if (demo != null) {
         demo.close();
@@ -190,6 +198,14 @@ final class ProxyCommand implements Callable<Integer> {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw e;
     }
+  }
+
+  private static String describeTls(TlsMode mode) {
+    return switch (mode) {
+      case NONE -> "";
+      case IMPLICIT -> " (TLS)";
+      case STARTTLS -> " (STARTTLS)";
+    };
   }
 
   private Limits limits() {
@@ -218,29 +234,23 @@ final class ProxyCommand implements Callable<Integer> {
     }
   }
 
-  private Endpoint upstreamEndpoint() {
-    Endpoint up = parse(upstream, null, -1);
-    if (up.implicitTls()) {
-      throw new UsageException(
-          "--upstream "
-              + upstream
-              + ": TLS comes in a later version of quirkproxy;"
-              + " use imap:// or pop3:// for now");
-    }
-    return up;
-  }
-
+  /**
+   * Where to listen: {@code --listen} (its scheme may say {@code imaps://}), with the client-side
+   * TLS mode from {@code --client-tls}; implicit TLS defaults to ports 1993 / 1995.
+   */
   private Endpoint listenEndpoint(Protocol protocol) {
-    int defaultPort = protocol == Protocol.IMAP ? IMAP_LISTEN_PORT : POP3_LISTEN_PORT;
-    Endpoint e =
-        listen == null
-            ? new Endpoint(protocol, false, "127.0.0.1", defaultPort)
-            : parse(listen, protocol, defaultPort);
-    if (e.implicitTls()) {
-      throw new UsageException(
-          "--listen " + listen + ": TLS comes in a later version of quirkproxy");
+    Endpoint given = listen == null ? null : parse(listen, protocol, 0);
+    TlsMode mode = tls.clientMode(given);
+    boolean implicit = mode == TlsMode.IMPLICIT;
+    int defaultPort =
+        protocol == Protocol.IMAP
+            ? (implicit ? 1993 : IMAP_LISTEN_PORT)
+            : (implicit ? 1995 : POP3_LISTEN_PORT);
+    if (given == null) {
+      return new Endpoint(protocol, mode, "127.0.0.1", defaultPort);
     }
-    return e;
+    int port = Endpoint.hasExplicitPort(listen) ? given.port() : defaultPort;
+    return new Endpoint(given.protocol(), mode, given.host(), port);
   }
 
   private static Endpoint parse(String url, Protocol defaultProtocol, int defaultPort) {

@@ -11,22 +11,28 @@ import io.netty.buffer.ByteBuf;
  * @param answer bytes to send back to the part's sender, or null
  * @param closeReason why the session must end, or null
  * @param lastWords bytes for the client before closing, or null
+ * @param startTls start TLS on the client side right after writing {@code answer}
  */
-public record Decision(WirePart forward, ByteBuf answer, String closeReason, ByteBuf lastWords) {
+public record Decision(
+    WirePart forward, ByteBuf answer, String closeReason, ByteBuf lastWords, boolean startTls) {
 
   static Decision forward(WirePart part) {
-    return new Decision(part, null, null, null);
+    return new Decision(part, null, null, null, false);
   }
 
   static Decision drop() {
-    return new Decision(null, null, null, null);
+    return new Decision(null, null, null, null, false);
   }
 
   static Decision answer(ByteBuf reply) {
-    return new Decision(null, reply, null, null);
+    return new Decision(null, reply, null, null, false);
+  }
+
+  static Decision startTls(ByteBuf reply) {
+    return new Decision(null, reply, null, null, true);
   }
 
   static Decision close(String reason, ByteBuf lastWords) {
-    return new Decision(null, null, reason, lastWords);
+    return new Decision(null, null, reason, lastWords, false);
   }
 }

@@ -45,6 +45,9 @@ public final class InterceptorChain {
         continue;
       }
       current.release();
+      if (verdict instanceof Verdict.StartTls start) {
+        return Decision.startTls(start.reply());
+      }
       if (verdict instanceof Verdict.Answer answer) {
         return Decision.answer(answer.reply());
       }

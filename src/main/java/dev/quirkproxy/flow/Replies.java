@@ -47,6 +47,11 @@ public final class Replies {
     };
   }
 
+  /** A POP3 {@code +OK} answer. */
+  public static ByteBuf pop3Ok(String text) {
+    return line("+OK quirkproxy: " + clean(text));
+  }
+
   /** A POP3 {@code -ERR} answer. */
   public static ByteBuf pop3Error(String text) {
     return line("-ERR quirkproxy: " + clean(text));

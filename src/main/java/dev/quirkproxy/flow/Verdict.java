@@ -23,6 +23,12 @@ public sealed interface Verdict {
   /** Forward nothing and send {@code reply} back to whoever sent the part. */
   record Answer(ByteBuf reply) implements Verdict {}
 
+  /**
+   * Answer the client with {@code reply} in plain text, then start TLS on the client side
+   * (STARTTLS, STLS). Bytes the client pipelined after the command are discarded.
+   */
+  record StartTls(ByteBuf reply) implements Verdict {}
+
   /** End the session: send {@code lastWords} (may be null) to the client, then close both sides. */
   record Close(String reason, ByteBuf lastWords) implements Verdict {}
 }

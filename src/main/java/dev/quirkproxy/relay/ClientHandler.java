@@ -4,6 +4,7 @@ import dev.quirkproxy.codec.WirePart;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 
 /** Last handler of the client channel: hands every event to the {@link SessionRelay}. */
@@ -46,6 +47,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     try (SessionMdc m = SessionMdc.of(relay.session())) {
       if (evt instanceof IdleStateEvent) {
         relay.checkIdle();
+      } else if (evt instanceof SslHandshakeCompletionEvent hs && !hs.isSuccess()) {
+        relay.clientTlsFailed(hs.cause());
       } else if (evt instanceof ChannelInputShutdownEvent) {
         relay.clientInputShutdown();
       }

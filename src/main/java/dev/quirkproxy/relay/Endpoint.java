@@ -1,6 +1,7 @@
 package dev.quirkproxy.relay;
 
 import dev.quirkproxy.session.Protocol;
+import dev.quirkproxy.tls.TlsMode;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -8,9 +9,20 @@ import java.util.Locale;
 
 /**
  * A place to listen on or connect to: {@code imap://host:port}, {@code imaps://}, {@code pop3://},
- * {@code pop3s://}. Without a port, the registered one (143/993/110/995).
+ * {@code pop3s://}, optionally {@code ?tls=none|implicit|starttls}. Without a port, the registered
+ * one for the TLS mode (143/993/110/995).
  */
-public record Endpoint(Protocol protocol, boolean implicitTls, String host, int port) {
+public record Endpoint(Protocol protocol, TlsMode tls, String host, int port) {
+
+  /** An endpoint that is plain or implicit TLS. */
+  public Endpoint(Protocol protocol, boolean implicitTls, String host, int port) {
+    this(protocol, implicitTls ? TlsMode.IMPLICIT : TlsMode.NONE, host, port);
+  }
+
+  /** True when TLS starts with the first byte. */
+  public boolean implicitTls() {
+    return tls == TlsMode.IMPLICIT;
+  }
 
   /** Thrown for a URL the proxy cannot use; the message says what is wrong. */
   public static final class BadEndpointException extends IllegalArgumentException {
@@ -64,7 +76,7 @@ public record Endpoint(Protocol protocol, boolean implicitTls, String host, int 
                       + url
                       + "': use imap, imaps, pop3 or pop3s");
         };
-    boolean tls = scheme.endsWith("s");
+    TlsMode tls = tlsMode(uri, scheme.endsWith("s") ? TlsMode.IMPLICIT : TlsMode.NONE, url);
     String host = uri.getHost();
     if (host == null || host.isEmpty()) {
       throw new BadEndpointException("'" + url + "' names no host");
@@ -78,8 +90,39 @@ public record Endpoint(Protocol protocol, boolean implicitTls, String host, int 
     int port =
         uri.getPort() >= 0
             ? uri.getPort()
-            : defaultPort >= 0 ? defaultPort : protocol.defaultPort(tls);
+            : defaultPort >= 0 ? defaultPort : protocol.defaultPort(tls == TlsMode.IMPLICIT);
     return new Endpoint(protocol, tls, host, port);
+  }
+
+  private static TlsMode tlsMode(URI uri, TlsMode byScheme, String url) {
+    String query = uri.getQuery();
+    if (query == null || query.isEmpty()) {
+      return byScheme;
+    }
+    if (!query.startsWith("tls=") || query.contains("&")) {
+      throw new BadEndpointException(
+          "'" + url + "': the only query parameter is tls=none|implicit|starttls");
+    }
+    try {
+      return TlsMode.parse(query.substring(4));
+    } catch (IllegalArgumentException e) {
+      throw new BadEndpointException("'" + url + "': " + e.getMessage());
+    }
+  }
+
+  /** True when {@code url} ({@code [SCHEME://]HOST[:PORT]}) names a port. */
+  public static boolean hasExplicitPort(String url) {
+    String text = url.strip();
+    try {
+      return new URI(text.contains("://") ? text : "imap://" + text).getPort() >= 0;
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
+
+  /** The same endpoint with another TLS mode. */
+  public Endpoint withTls(TlsMode mode) {
+    return new Endpoint(protocol, mode, host, port);
   }
 
   public InetSocketAddress socketAddress() {
@@ -88,12 +131,13 @@ public record Endpoint(Protocol protocol, boolean implicitTls, String host, int 
 
   /** The same endpoint on another port (used once a listener bound port 0). */
   public Endpoint withPort(int newPort) {
-    return new Endpoint(protocol, implicitTls, host, newPort);
+    return new Endpoint(protocol, tls, host, newPort);
   }
 
   @Override
   public String toString() {
     String h = host.contains(":") ? "[" + host + "]" : host;
-    return protocol.scheme(implicitTls) + "://" + h + ":" + port;
+    String query = tls == TlsMode.STARTTLS ? "?tls=starttls" : "";
+    return protocol.scheme(tls == TlsMode.IMPLICIT) + "://" + h + ":" + port + query;
   }
 }

@@ -10,6 +10,7 @@ import dev.quirkproxy.session.Session;
 import io.netty.channel.ChannelHandler;
 import java.net.SocketAddress;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 /** Chooses the session type and the framers for a protocol, one place for both sides. */
 final class Framers {
@@ -24,23 +25,28 @@ final class Framers {
     };
   }
 
-  static ChannelHandler clientFramer(Session session) {
+  /**
+   * A framer, a way to ask it whether it sits between frames, and a way to throw away what it has
+   * buffered (after STARTTLS).
+   */
+  record Framer(
+      ChannelHandler handler, BooleanSupplier atFrameBoundary, IntSupplier discardBuffered) {}
+
+  static Framer clientFramer(Session session) {
     if (session instanceof ImapSession imap) {
-      return new ImapFrameDecoder(ImapFrameDecoder.Side.CLIENT, imap.clientFraming());
+      ImapFrameDecoder d = new ImapFrameDecoder(ImapFrameDecoder.Side.CLIENT, imap.clientFraming());
+      return new Framer(d, d::atFrameBoundary, d::discardBuffered);
     }
-    Pop3Session pop3 = (Pop3Session) session;
-    return new Pop3CommandDecoder(pop3::maxClientLine);
+    Pop3CommandDecoder d = new Pop3CommandDecoder(((Pop3Session) session)::maxClientLine);
+    return new Framer(d, () -> true, d::discardBuffered);
   }
 
-  /** A server framer and a way to ask it whether it sits between frames. */
-  record ServerFramer(ChannelHandler handler, BooleanSupplier atFrameBoundary) {}
-
-  static ServerFramer serverFramer(Session session) {
+  static Framer serverFramer(Session session) {
     if (session instanceof ImapSession imap) {
       ImapFrameDecoder d = new ImapFrameDecoder(ImapFrameDecoder.Side.SERVER, imap.serverFraming());
-      return new ServerFramer(d, d::atFrameBoundary);
+      return new Framer(d, d::atFrameBoundary, d::discardBuffered);
     }
     Pop3ResponseDecoder d = new Pop3ResponseDecoder(((Pop3Session) session).serverFraming());
-    return new ServerFramer(d, d::atFrameBoundary);
+    return new Framer(d, d::atFrameBoundary, d::discardBuffered);
   }
 }

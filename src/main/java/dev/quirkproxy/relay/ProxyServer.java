@@ -4,7 +4,9 @@ import dev.quirkproxy.flow.CompressHider;
 import dev.quirkproxy.flow.Interceptor;
 import dev.quirkproxy.flow.InterceptorChain;
 import dev.quirkproxy.flow.LiteralGuard;
+import dev.quirkproxy.flow.TlsPolicy;
 import dev.quirkproxy.session.Session;
+import dev.quirkproxy.tls.TlsMode;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -14,6 +16,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -36,25 +39,43 @@ public final class ProxyServer implements AutoCloseable {
 
   private final ProxyConfig config;
   private final List<Interceptor> interceptors;
+  private final ProxyTls tls;
   private final EventLoopGroup group;
   private final boolean ownGroup;
   private final Set<SessionRelay> relays = ConcurrentHashMap.newKeySet();
   private Channel serverChannel;
   private Endpoint boundEndpoint;
 
-  /** A listener with the built-in interceptors and its own event loops (one per core). */
+  /** A plain listener with the built-in interceptors and its own event loops (one per core). */
   public ProxyServer(ProxyConfig config) {
-    this(config, List.of(), null);
+    this(config, ProxyTls.NONE, List.of(), null);
+  }
+
+  /** A plain listener with extra interceptors, on shared event loops (or its own if null). */
+  public ProxyServer(ProxyConfig config, List<Interceptor> extra, EventLoopGroup group) {
+    this(config, ProxyTls.NONE, extra, group);
   }
 
   /**
+   * @param tls TLS contexts for the sides whose mode is not {@code none}
    * @param extra interceptors run after the built-in ones
    * @param group event loops to share with other listeners, or null for its own
    */
-  public ProxyServer(ProxyConfig config, List<Interceptor> extra, EventLoopGroup group) {
+  public ProxyServer(
+      ProxyConfig config, ProxyTls tls, List<Interceptor> extra, EventLoopGroup group) {
+    if (config.listen().tls() != TlsMode.NONE && tls.clientSide() == null) {
+      throw new IllegalArgumentException(
+          "client-side TLS " + config.listen().tls() + " needs a certificate");
+    }
+    if (config.upstream().tls() != TlsMode.NONE && tls.upstreamSide() == null) {
+      throw new IllegalArgumentException(
+          "upstream TLS " + config.upstream().tls() + " needs a TLS context");
+    }
     this.config = config;
+    this.tls = tls;
     List<Interceptor> all = new ArrayList<>();
     all.add(new LiteralGuard());
+    all.add(new TlsPolicy());
     if (config.hideCompress()) {
       all.add(new CompressHider());
     }
@@ -66,7 +87,7 @@ public final class ProxyServer implements AutoCloseable {
 
   /** Binds the listen address; returns the endpoint actually bound (port 0 becomes a real port). */
   public Endpoint start() throws InterruptedException {
-    UpstreamConnector connector = new UpstreamConnector(config);
+    UpstreamConnector connector = new UpstreamConnector(config, tls.upstreamSide());
     InterceptorChain chain = new InterceptorChain(interceptors);
     long tickMillis =
         Math.min(
@@ -83,22 +104,7 @@ public final class ProxyServer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    Session session = Framers.newSession(config, ch.remoteAddress());
-                    SessionRelay relay = new SessionRelay(session, config, chain, ch, () -> {});
-                    relays.add(relay);
-                    ch.closeFuture().addListener(f -> relays.remove(relay));
-                    try (SessionMdc m = SessionMdc.of(session)) {
-                      log.info(
-                          "session opened: {} from {}",
-                          config.listen().protocol(),
-                          ch.remoteAddress());
-                    }
-                    ch.pipeline()
-                        .addLast(
-                            "idle",
-                            new IdleStateHandler(true, 0, 0, tickMillis, TimeUnit.MILLISECONDS));
-                    ch.pipeline().addLast("framer", Framers.clientFramer(session));
-                    ch.pipeline().addLast("relay", new ClientHandler(relay, connector));
+                    initClient(ch, chain, connector, tickMillis);
                   }
                 });
     serverChannel = b.bind(config.listen().host(), config.listen().port()).sync().channel();
@@ -106,6 +112,33 @@ public final class ProxyServer implements AutoCloseable {
     boundEndpoint = config.listen().withPort(port);
     log.info("listening on {} -> {}", boundEndpoint, config.upstream());
     return boundEndpoint;
+  }
+
+  private void initClient(
+      SocketChannel ch, InterceptorChain chain, UpstreamConnector connector, long tickMillis) {
+    Session session = Framers.newSession(config, ch.remoteAddress());
+    session.clientTls(
+        switch (config.listen().tls()) {
+          case NONE -> Session.TlsSide.PLAIN;
+          case IMPLICIT -> Session.TlsSide.IMPLICIT;
+          case STARTTLS -> Session.TlsSide.STARTTLS_OFFERED;
+        });
+    Framers.Framer framer = Framers.clientFramer(session);
+    SessionRelay relay = new SessionRelay(session, config, chain, ch, framer, tls.clientSide());
+    relays.add(relay);
+    ch.closeFuture().addListener(f -> relays.remove(relay));
+    try (SessionMdc m = SessionMdc.of(session)) {
+      log.info("session opened: {} from {}", config.listen().protocol(), ch.remoteAddress());
+    }
+    if (config.listen().tls() == TlsMode.IMPLICIT) {
+      SslHandler handler = tls.clientSide().newHandler(ch.alloc());
+      handler.setHandshakeTimeoutMillis(config.connectTimeout().toMillis());
+      ch.pipeline().addLast("tls", handler);
+    }
+    ch.pipeline()
+        .addLast("idle", new IdleStateHandler(true, 0, 0, tickMillis, TimeUnit.MILLISECONDS));
+    ch.pipeline().addLast("framer", framer.handler());
+    ch.pipeline().addLast("relay", new ClientHandler(relay, connector));
   }
 
   public Endpoint endpoint() {

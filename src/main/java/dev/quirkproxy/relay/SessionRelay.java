@@ -1,19 +1,28 @@
 package dev.quirkproxy.relay;
 
 import dev.quirkproxy.codec.LimitExceededException;
+import dev.quirkproxy.codec.Literal;
 import dev.quirkproxy.codec.WirePart;
 import dev.quirkproxy.flow.Decision;
 import dev.quirkproxy.flow.InterceptorChain;
 import dev.quirkproxy.flow.Replies;
+import dev.quirkproxy.session.ImapSession;
+import dev.quirkproxy.session.Pop3Session;
 import dev.quirkproxy.session.Session;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +41,25 @@ final class SessionRelay {
   private final ProxyConfig config;
   private final InterceptorChain chain;
   private final Channel client;
-  private final Runnable onClosed;
+  private final Framers.Framer clientFramer;
+  private final SslContext clientTls;
   private Channel upstream;
+
+  /** The upstream connection while its TLS is being set up, before {@link #upstream} is set. */
+  private Channel upstreamPending;
+
   private BooleanSupplier serverAtFrameBoundary = () -> true;
   private boolean closing;
   private String goodbyeAtBoundary;
+  private boolean skippingClientFrame;
+
+  /**
+   * POP3 answers the proxy gives itself wait here until the server has answered what came before.
+   */
+  private ByteBuf heldAnswer;
+
+  private boolean heldAnswerStartsTls;
+  private final Deque<WirePart> heldClientParts = new ArrayDeque<>();
   private long lastActivityNanos = System.nanoTime();
   private long clientBytes;
   private long serverBytes;
@@ -46,12 +69,14 @@ final class SessionRelay {
       ProxyConfig config,
       InterceptorChain chain,
       Channel client,
-      Runnable onClosed) {
+      Framers.Framer clientFramer,
+      SslContext clientTls) {
     this.session = session;
     this.config = config;
     this.chain = chain;
     this.client = client;
-    this.onClosed = onClosed;
+    this.clientFramer = clientFramer;
+    this.clientTls = clientTls;
   }
 
   Session session() {
@@ -62,10 +87,24 @@ final class SessionRelay {
     return client;
   }
 
+  ProxyConfig config() {
+    return config;
+  }
+
+  /** The upstream's TCP connection is up; its TLS may still be to come. */
+  void upstreamAttached(Channel channel) {
+    this.upstreamPending = channel;
+  }
+
+  /** The upstream is connected (and its TLS, if any, is up): start relaying both ways. */
   void upstreamConnected(Channel channel, BooleanSupplier atFrameBoundary) {
     this.upstream = channel;
     this.serverAtFrameBoundary = atFrameBoundary;
     log.info("connected to upstream {}", config.upstream());
+    while (heldAnswer == null && !heldClientParts.isEmpty() && !closing) {
+      clientPart(heldClientParts.poll());
+    }
+    channel.flush();
     channel.read();
     client.read();
   }
@@ -76,25 +115,61 @@ final class SessionRelay {
     closeWith(Replies.goodbye(session.protocol(), "UNAVAILABLE", "SYS/TEMP", reason));
   }
 
+  /** The upstream's TLS failed before anything reached the client: say why, then close. */
+  void upstreamTlsFailed(Channel channel, String what, Throwable cause) {
+    if (closing) {
+      return;
+    }
+    channel.close();
+    String reason =
+        "upstream "
+            + config.upstream()
+            + " "
+            + what
+            + (cause == null ? "" : ": " + describe(cause));
+    log.warn("{}", reason);
+    closeWith(Replies.goodbye(session.protocol(), "UNAVAILABLE", "SYS/TEMP", reason));
+  }
+
+  /** The client's TLS handshake failed: nothing can be said to it in the clear. */
+  void clientTlsFailed(Throwable cause) {
+    log.info("client TLS handshake failed: {}", describe(cause));
+    closeWith(null);
+  }
+
   // ---- client → upstream
 
   void clientPart(WirePart part) {
     lastActivityNanos = System.nanoTime();
-    if (closing || upstream == null) {
+    if (closing) {
       part.release();
       return;
     }
+    if (heldAnswer != null || upstream == null) {
+      // Before the upstream is ready (TLS set-up) or behind a held POP3 answer: keep the order.
+      heldClientParts.add(part);
+      return;
+    }
     clientBytes += part.content().readableBytes();
+    if (skippingClientFrame) {
+      skippingClientFrame = !part.frameEnd();
+      part.release();
+      return;
+    }
     if (part.isLine() && part.frameStart() && log.isDebugEnabled()) {
       log.debug("C: {}", session.describeClientLine(part.text()));
     }
+    boolean frameEnd = part.frameEnd();
+    Literal literal = part.literal();
     Decision decision = chain.onClient(session, part);
     if (decision.forward() != null) {
       session.clientSent(decision.forward());
       upstream.write(decision.forward().content());
+    } else if (!frameEnd) {
+      notForwardedMidFrame(literal);
     }
     if (decision.answer() != null) {
-      client.writeAndFlush(decision.answer());
+      answerClient(decision.answer(), decision.startTls());
     }
     if (decision.closeReason() != null) {
       log.warn("closing: {}", decision.closeReason());
@@ -102,12 +177,72 @@ final class SessionRelay {
     }
   }
 
+  /**
+   * A part that was not forwarded left its frame unfinished: the rest of the frame must not go
+   * upstream either. A synchronizing literal is simply never accepted; anything else is skipped.
+   */
+  private void notForwardedMidFrame(Literal literal) {
+    if (literal != null && literal.synchronizing() && session instanceof ImapSession imap) {
+      imap.refuseSyncLiteral();
+    } else {
+      skippingClientFrame = true;
+    }
+  }
+
+  private void answerClient(ByteBuf answer, boolean startTls) {
+    if (session instanceof Pop3Session pop3 && pop3.pendingCount() > 0) {
+      // POP3 answers carry no tag: this one must wait for the answers to earlier commands.
+      heldAnswer = answer;
+      heldAnswerStartsTls = startTls;
+      return;
+    }
+    if (startTls) {
+      startClientTls(answer);
+    } else {
+      client.writeAndFlush(answer);
+    }
+  }
+
+  private void releaseHeldAnswerIfDue() {
+    if (heldAnswer == null || ((Pop3Session) session).pendingCount() > 0) {
+      return;
+    }
+    ByteBuf answer = heldAnswer;
+    heldAnswer = null;
+    answerClient(answer, heldAnswerStartsTls);
+    while (heldAnswer == null && !heldClientParts.isEmpty() && !closing) {
+      clientPart(heldClientParts.poll());
+    }
+    upstream.flush();
+  }
+
+  /**
+   * STARTTLS/STLS accepted: the answer goes out in the clear, then TLS starts. Whatever the client
+   * pipelined behind the command is discarded, never relayed as if it had come through TLS.
+   */
+  private void startClientTls(ByteBuf answer) {
+    SslHandler tls = new SslHandler(clientTls.newEngine(client.alloc()), true);
+    client.pipeline().addFirst("tls", tls);
+    client.writeAndFlush(answer);
+    int discarded = clientFramer.discardBuffered().getAsInt();
+    while (!heldClientParts.isEmpty()) {
+      WirePart p = heldClientParts.poll();
+      discarded += p.content().readableBytes();
+      p.release();
+    }
+    if (discarded > 0) {
+      log.warn(
+          "discarded {} octets the client sent after STARTTLS before the TLS handshake", discarded);
+    }
+    session.clientTlsStarted();
+  }
+
   void clientReadComplete() {
     if (upstream == null) {
       return;
     }
     upstream.flush();
-    if (upstream.isWritable() && !closing) {
+    if (upstream.isWritable() && !closing && heldAnswer == null) {
       client.read();
     }
   }
@@ -138,6 +273,9 @@ final class SessionRelay {
       closeWith(decision.lastWords());
     } else if (frameEnd && goodbyeAtBoundary != null) {
       closeWith(Replies.goodbye(session.protocol(), null, null, goodbyeAtBoundary));
+    } else if (frameEnd && heldAnswer != null) {
+      client.flush();
+      releaseHeldAnswerIfDue();
     }
   }
 
@@ -157,7 +295,7 @@ final class SessionRelay {
   }
 
   void upstreamWritabilityChanged() {
-    if (upstream.isWritable() && !closing) {
+    if (upstream.isWritable() && !closing && heldAnswer == null) {
       client.read();
     }
   }
@@ -194,12 +332,21 @@ final class SessionRelay {
       log.info("client closed the connection");
     }
     closeWith(null);
+    releaseHeld();
     log.info(
         "session ended: {} octets from client, {} from server, {} s",
         clientBytes,
         serverBytes,
-        Duration.between(session.startedAt(), java.time.Instant.now()).toSeconds());
-    onClosed.run();
+        Duration.between(session.startedAt(), Instant.now()).toSeconds());
+  }
+
+  private void releaseHeld() {
+    if (heldAnswer != null) {
+      heldAnswer.release();
+      heldAnswer = null;
+    }
+    heldClientParts.forEach(WirePart::release);
+    heldClientParts.clear();
   }
 
   void upstreamClosed() {
@@ -211,8 +358,9 @@ final class SessionRelay {
 
   /** A framer or handler failed on bytes from the client ({@code fromClient}) or the server. */
   void failed(Throwable cause, boolean fromClient) {
+    String side = fromClient ? "client" : "upstream";
     if (cause instanceof LimitExceededException limit) {
-      log.warn("{} from the {}; closing", limit.getMessage(), fromClient ? "client" : "server");
+      log.warn("{} from the {}; closing", limit.getMessage(), side);
       if (fromClient || serverAtFrameBoundary.getAsBoolean()) {
         closeWith(
             Replies.goodbye(
@@ -223,12 +371,18 @@ final class SessionRelay {
       } else {
         closeWith(null);
       }
+    } else if (cause instanceof SSLException || cause.getCause() instanceof SSLException) {
+      if (!fromClient && upstream == null) {
+        upstreamTlsFailed(upstreamPending, "TLS failed", cause);
+        return;
+      }
+      log.info("{} TLS failed: {}", side, describe(cause));
+      closeWith(null);
     } else if (cause instanceof IOException || cause.getCause() instanceof IOException) {
-      log.info("{} connection failed: {}", fromClient ? "client" : "upstream", describe(cause));
+      log.info("{} connection failed: {}", side, describe(cause));
       closeWith(null);
     } else {
-      log.warn(
-          "unexpected error on the {} side; closing", fromClient ? "client" : "upstream", cause);
+      log.warn("unexpected error on the {} side; closing", side, cause);
       closeWith(null);
     }
   }
@@ -268,6 +422,9 @@ final class SessionRelay {
       return;
     }
     closing = true;
+    if (upstream == null && upstreamPending != null) {
+      upstreamPending.close();
+    }
     if (upstream != null) {
       upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }

@@ -38,6 +38,7 @@ public final class Pop3Session extends Session {
   private boolean greeted;
   private boolean saslLineExpected;
   private boolean quitting;
+  private Pop3Command answering;
 
   public Pop3Session(SocketAddress clientAddress, Limits limits) {
     super(clientAddress, limits);
@@ -55,6 +56,16 @@ public final class Pop3Session extends Session {
   /** Commands forwarded and not yet answered, oldest first. */
   public int pendingCount() {
     return pending.size();
+  }
+
+  /** True when the next client line answers an AUTH challenge rather than being a command. */
+  public boolean expectsSaslLine() {
+    return saslLineExpected;
+  }
+
+  /** The command whose answer the server is sending now (the last status line's), or null. */
+  public Pop3Command answering() {
+    return answering;
   }
 
   @Override
@@ -93,6 +104,7 @@ public final class Pop3Session extends Session {
       return false;
     }
     Pop3Command head = pending.peekFirst();
+    answering = head;
     if (line.startsWith("+OK")) {
       pending.pollFirst();
       return head != null && succeeded(head);

@@ -3,7 +3,10 @@ package dev.quirkproxy.session;
 import dev.quirkproxy.codec.WirePart;
 import java.net.SocketAddress;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Protocol state of one proxied connection, as the upstream sees it: what the client sent through
@@ -18,6 +21,8 @@ public abstract sealed class Session permits ImapSession, Pop3Session {
   private final SocketAddress clientAddress;
   private final Limits limits;
   private final Instant startedAt = Instant.now();
+  private TlsSide clientTls = TlsSide.PLAIN;
+  private final Map<Class<?>, Object> attachments = new HashMap<>();
 
   protected Session(SocketAddress clientAddress, Limits limits) {
     this.id = String.format("s%06d", COUNTER.incrementAndGet() % 1_000_000);
@@ -42,6 +47,47 @@ public abstract sealed class Session permits ImapSession, Pop3Session {
 
   public Instant startedAt() {
     return startedAt;
+  }
+
+  /**
+   * The client side's TLS: plain for good, TLS from the first byte, or plain until STARTTLS/STLS
+   * (then {@link TlsSide#STARTED}).
+   */
+  public enum TlsSide {
+    PLAIN,
+    IMPLICIT,
+    STARTTLS_OFFERED,
+    STARTED
+  }
+
+  public TlsSide clientTls() {
+    return clientTls;
+  }
+
+  /** True when the client's bytes are protected by TLS right now. */
+  public boolean clientSecure() {
+    return clientTls == TlsSide.IMPLICIT || clientTls == TlsSide.STARTED;
+  }
+
+  /** Set once, when the session starts. */
+  public void clientTls(TlsSide side) {
+    this.clientTls = side;
+  }
+
+  /**
+   * The client's STARTTLS/STLS was accepted. As RFC 9051 §6.2.1 and RFC 2595 §4 require, everything
+   * learned before TLS is forgotten; subclasses reset what they track.
+   */
+  public void clientTlsStarted() {
+    this.clientTls = TlsSide.STARTED;
+  }
+
+  /**
+   * Per-session state of an interceptor (interceptors are shared by all sessions of a listener):
+   * the object stored under {@code type}, created by {@code init} on first use.
+   */
+  public <T> T attachment(Class<T> type, Supplier<T> init) {
+    return type.cast(attachments.computeIfAbsent(type, t -> init.get()));
   }
 
   /** True once the client has logged in (IMAP authenticated or selected, POP3 TRANSACTION). */

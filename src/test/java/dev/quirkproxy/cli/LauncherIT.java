@@ -22,23 +22,29 @@ import org.junit.jupiter.api.Test;
  */
 class LauncherIT {
 
-  private static final Pattern LISTENING = Pattern.compile("listening on imap://127\\.0\\.0\\.1:(\\d+) -> ");
+  private static final Pattern LISTENING =
+      Pattern.compile("listening on imap://127\\.0\\.0\\.1:(\\d+) -> ");
 
   private static Path shadedJar() throws Exception {
     try (Stream<Path> files = Files.list(Path.of("target"))) {
-      return files.filter(p -> p.getFileName().toString().matches("quirkproxy-.*-all\\.jar")).findFirst()
-          .orElseThrow(() -> new AssertionError("run 'mvn package' first: no target/quirkproxy-*-all.jar"));
+      return files
+          .filter(p -> p.getFileName().toString().matches("quirkproxy-.*-all\\.jar"))
+          .findFirst()
+          .orElseThrow(
+              () -> new AssertionError("run 'mvn package' first: no target/quirkproxy-*-all.jar"));
     }
   }
 
   @Test
   void demoModeRelaysAndShutsDownPolitelyOnSigterm() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-jar", shadedJar().toString(), "proxy", "--listen", "127.0.0.1:0")
-        .redirectError(new File("target/launcher-it.log"))
-        .start();
+    Process p =
+        new ProcessBuilder(java, "-jar", shadedJar().toString(), "proxy", "--listen", "127.0.0.1:0")
+            .redirectError(new File("target/launcher-it.log"))
+            .start();
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       int port = -1;
       StringBuilder printed = new StringBuilder();
       String line;
@@ -59,7 +65,8 @@ class LauncherIT {
         assertThat(c.readLine()).startsWith("* OK");
         c.send("a1 LOGIN demo demo\r\na2 SELECT INBOX\r\n");
         c.readUntil("a1 OK");
-        assertThat(c.readUntil("* ")).isEqualTo("* FLAGS (\\Answered \\Deleted \\Draft \\Flagged \\Seen)");
+        assertThat(c.readUntil("* "))
+            .isEqualTo("* FLAGS (\\Answered \\Deleted \\Draft \\Flagged \\Seen)");
         assertThat(c.readUntil("* ")).isEqualTo("* 5 EXISTS");
         c.readUntil("a2 OK");
         p.destroy(); // SIGTERM

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The command line's contract: help, version, and exit codes 0 / 1 / 2. */
 class MainTest {
@@ -25,8 +29,12 @@ class MainTest {
   @Test
   void proxyHelpShowsOptionsWithDefaults() {
     assertThat(run("proxy", "--help")).isZero();
-    assertThat(out.toString()).contains("--upstream=URL").contains("--listen").contains("default: 64KiB")
-        .contains("default: 30m").contains("Examples:");
+    assertThat(out.toString())
+        .contains("--upstream=URL")
+        .contains("--listen")
+        .contains("default: 64KiB")
+        .contains("default: 30m")
+        .contains("Examples:");
   }
 
   @Test
@@ -59,28 +67,93 @@ class MainTest {
   }
 
   @Test
-  void implicitTlsUpstreamSaysTlsComesLater() {
-    assertThat(run("proxy", "--upstream", "imaps://imap.example.com")).isEqualTo(2);
-    assertThat(err.toString()).contains("TLS comes in a later version");
+  void unreadableUpstreamCaIsAFailureNamingTheFile(@TempDir Path dir) {
+    Path missing = dir.resolve("nope.pem");
+    assertThat(
+            run(
+                "proxy",
+                "--upstream",
+                "imaps://127.0.0.1:1",
+                "--upstream-ca",
+                missing.toString(),
+                "--listen",
+                "127.0.0.1:0"))
+        .isEqualTo(1);
+    assertThat(err.toString()).contains(missing.toString());
+  }
+
+  @Test
+  void unknownClientTlsModeIsAUsageError() {
+    assertThat(run("proxy", "--upstream", "imap://127.0.0.1:143", "--client-tls", "sometimes"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("unknown TLS mode 'sometimes'");
+  }
+
+  @Test
+  void certWithoutKeyIsAUsageError() {
+    assertThat(
+            run(
+                "proxy",
+                "--upstream",
+                "imap://127.0.0.1:143",
+                "--client-tls",
+                "implicit",
+                "--cert",
+                "x.pem"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("--cert and --key go together");
+  }
+
+  @Test
+  void caIsCreatedOnceKeptPrivateAndExported(@TempDir Path dir) throws Exception {
+    Path ca = dir.resolve("ca");
+    assertThat(run("ca", "--ca-dir", ca.toString())).isZero();
+    assertThat(out.toString()).startsWith("created CA certificate: " + ca.resolve("ca.pem"));
+    assertThat(Files.getPosixFilePermissions(ca.resolve("ca.key")))
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+    assertThat(Files.getPosixFilePermissions(ca))
+        .doesNotContain(PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_READ);
+    byte[] first = Files.readAllBytes(ca.resolve("ca.pem"));
+    out.getBuffer().setLength(0);
+    assertThat(run("ca", "--ca-dir", ca.toString())).isZero();
+    assertThat(out.toString()).startsWith("CA certificate: ").contains("SHA-256:");
+    assertThat(Files.readAllBytes(ca.resolve("ca.pem"))).isEqualTo(first);
+    Path pem = dir.resolve("export.pem");
+    Path der = dir.resolve("export.der");
+    assertThat(run("ca", "--ca-dir", ca.toString(), "--export", "pem", pem.toString())).isZero();
+    assertThat(run("ca", "--ca-dir", ca.toString(), "--export", "DER", der.toString())).isZero();
+    assertThat(Files.readAllBytes(pem)).isEqualTo(first);
+    java.security.cert.X509Certificate fromDer =
+        (java.security.cert.X509Certificate)
+            java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(Files.newInputStream(der));
+    assertThat(fromDer.getSubjectX500Principal().getName()).contains("quirkproxy CA");
+    assertThat(run("ca", "--ca-dir", ca.toString(), "--export", "p12", pem.toString()))
+        .isEqualTo(2);
   }
 
   @Test
   void mixedProtocolsNeedTranslationWhichIsNotThereYet() {
-    assertThat(run("proxy", "--upstream", "imap://127.0.0.1:143", "--listen", "pop3://127.0.0.1:0")).isEqualTo(2);
+    assertThat(run("proxy", "--upstream", "imap://127.0.0.1:143", "--listen", "pop3://127.0.0.1:0"))
+        .isEqualTo(2);
     assertThat(err.toString()).contains("protocol translation");
   }
 
   @Test
   void badSizeIsAUsageError() {
-    assertThat(run("proxy", "--upstream", "imap://127.0.0.1:143", "--max-line", "lots")).isEqualTo(2);
+    assertThat(run("proxy", "--upstream", "imap://127.0.0.1:143", "--max-line", "lots"))
+        .isEqualTo(2);
     assertThat(err.toString()).contains("is not a size");
   }
 
   @Test
   void listenPortInUseIsAFailureNamingTheAddress() throws Exception {
-    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
-      assertThat(run("proxy", "--upstream", "imap://127.0.0.1:143", "--listen", "127.0.0.1:" + port)).isEqualTo(1);
+      assertThat(
+              run("proxy", "--upstream", "imap://127.0.0.1:143", "--listen", "127.0.0.1:" + port))
+          .isEqualTo(1);
       assertThat(err.toString()).contains("cannot listen on imap://127.0.0.1:" + port);
     }
   }

@@ -37,10 +37,12 @@ class GreenMailRelayIT {
 
   @BeforeAll
   static void start() throws Exception {
-    greenMail = new GreenMail(new ServerSetup[] {
-      new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP).dynamicPort(),
-      new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_POP3).dynamicPort()
-    });
+    greenMail =
+        new GreenMail(
+            new ServerSetup[] {
+              new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP).dynamicPort(),
+              new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_POP3).dynamicPort()
+            });
     greenMail.start();
     GreenMailUser user = greenMail.setUser("u@test", "u", "secret");
     greenMail.getManagers().getImapHostManager().createMailbox(user, "Archive");
@@ -59,8 +61,10 @@ class GreenMailRelayIT {
   }
 
   private static ProxyServer proxy(Protocol protocol, int port) {
-    return new ProxyServer(ProxyConfig.of(new Endpoint(protocol, false, "127.0.0.1", 0),
-        new Endpoint(protocol, false, "127.0.0.1", port)));
+    return new ProxyServer(
+        ProxyConfig.of(
+            new Endpoint(protocol, false, "127.0.0.1", 0),
+            new Endpoint(protocol, false, "127.0.0.1", port)));
   }
 
   @AfterAll
@@ -140,7 +144,8 @@ class GreenMailRelayIT {
 
   @Test
   void imapBytesAreIdenticalThroughTheProxy() throws Exception {
-    String direct = new String(imapConversation(greenMail.getImap().getPort()), StandardCharsets.ISO_8859_1);
+    String direct =
+        new String(imapConversation(greenMail.getImap().getPort()), StandardCharsets.ISO_8859_1);
     String proxied = new String(imapConversation(imap.port()), StandardCharsets.ISO_8859_1);
     // Only the APPEND to Archive changes state; its UID differs per run.
     assertThat(proxied.length()).isGreaterThan(3_000_000);
@@ -148,13 +153,17 @@ class GreenMailRelayIT {
   }
 
   private static String normalise(String transcript) {
-    return transcript.replaceAll("APPENDUID \\d+ \\d+", "APPENDUID n n").replaceAll("\\* \\d+ EXISTS", "* n EXISTS")
-        .replaceAll("\\* \\d+ RECENT", "* n RECENT").replaceAll("UIDNEXT \\d+", "UIDNEXT n");
+    return transcript
+        .replaceAll("APPENDUID \\d+ \\d+", "APPENDUID n n")
+        .replaceAll("\\* \\d+ EXISTS", "* n EXISTS")
+        .replaceAll("\\* \\d+ RECENT", "* n RECENT")
+        .replaceAll("UIDNEXT \\d+", "UIDNEXT n");
   }
 
   @Test
   void pop3BytesAreIdenticalThroughTheProxy() throws Exception {
-    assertThat(pop3Conversation(pop3.port())).isEqualTo(pop3Conversation(greenMail.getPop3().getPort()));
+    assertThat(pop3Conversation(pop3.port()))
+        .isEqualTo(pop3Conversation(greenMail.getPop3().getPort()));
   }
 
   private static String pop3Conversation(int port) throws Exception {

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -42,37 +41,54 @@ class ProxyBehaviourIT {
 
   /** A minimal IMAP server: greets, records each line, answers every tagged command OK. */
   private ScriptedServer imapServer(String greeting) throws IOException {
-    ScriptedServer s = new ScriptedServer(socket -> {
-      OutputStream out = socket.getOutputStream();
-      out.write((greeting + "\r\n").getBytes(StandardCharsets.US_ASCII));
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
-      String line;
-      while ((line = in.readLine()) != null) {
-        upstreamSaw.add(line);
-        String tag = line.contains(" ") ? line.substring(0, line.indexOf(' ')) : line;
-        String command = line.substring(tag.length()).strip().toUpperCase(java.util.Locale.ROOT);
-        if (command.startsWith("APPEND")) {
-          out.write((tag + " NO [TRYCREATE] no such mailbox\r\n").getBytes(StandardCharsets.US_ASCII));
-        } else if (command.startsWith("CAPABILITY")) {
-          out.write(("* CAPABILITY IMAP4rev1 COMPRESS=DEFLATE IDLE\r\n" + tag + " OK done\r\n").getBytes(StandardCharsets.US_ASCII));
-        } else if (command.startsWith("LOGOUT")) {
-          out.write(("* BYE bye\r\n" + tag + " OK done\r\n").getBytes(StandardCharsets.US_ASCII));
-          return;
-        } else {
-          out.write((tag + " OK done\r\n").getBytes(StandardCharsets.US_ASCII));
-        }
-        out.flush();
-      }
-    });
+    ScriptedServer s =
+        new ScriptedServer(
+            socket -> {
+              OutputStream out = socket.getOutputStream();
+              out.write((greeting + "\r\n").getBytes(StandardCharsets.US_ASCII));
+              BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+              String line;
+              while ((line = in.readLine()) != null) {
+                upstreamSaw.add(line);
+                String tag = line.contains(" ") ? line.substring(0, line.indexOf(' ')) : line;
+                String command =
+                    line.substring(tag.length()).strip().toUpperCase(java.util.Locale.ROOT);
+                if (command.startsWith("APPEND")) {
+                  out.write(
+                      (tag + " NO [TRYCREATE] no such mailbox\r\n")
+                          .getBytes(StandardCharsets.US_ASCII));
+                } else if (command.startsWith("CAPABILITY")) {
+                  out.write(
+                      ("* CAPABILITY IMAP4rev1 COMPRESS=DEFLATE IDLE\r\n" + tag + " OK done\r\n")
+                          .getBytes(StandardCharsets.US_ASCII));
+                } else if (command.startsWith("LOGOUT")) {
+                  out.write(
+                      ("* BYE bye\r\n" + tag + " OK done\r\n").getBytes(StandardCharsets.US_ASCII));
+                  return;
+                } else {
+                  out.write((tag + " OK done\r\n").getBytes(StandardCharsets.US_ASCII));
+                }
+                out.flush();
+              }
+            });
     open.add(s);
     return s;
   }
 
-  private Endpoint proxy(Protocol protocol, int upstreamPort, Limits limits) throws InterruptedException {
-    ProxyServer p = new ProxyServer(new ProxyConfig(
-        new Endpoint(protocol, false, "127.0.0.1", 0),
-        new Endpoint(protocol, false, "127.0.0.1", upstreamPort),
-        limits, Duration.ofSeconds(5), true), List.of(), null);
+  private Endpoint proxy(Protocol protocol, int upstreamPort, Limits limits)
+      throws InterruptedException {
+    ProxyServer p =
+        new ProxyServer(
+            new ProxyConfig(
+                new Endpoint(protocol, false, "127.0.0.1", 0),
+                new Endpoint(protocol, false, "127.0.0.1", upstreamPort),
+                limits,
+                Duration.ofSeconds(5),
+                true),
+            List.of(),
+            null);
     open.add(0, p);
     return p.start();
   }
@@ -97,7 +113,9 @@ class ProxyBehaviourIT {
   void unreachableImapUpstreamGetsByeNamingTheReason() throws Exception {
     int dead = freePort();
     LineClient c = client(proxy(Protocol.IMAP, dead));
-    assertThat(c.readLine()).startsWith("* BYE [UNAVAILABLE] quirkproxy: upstream imap://127.0.0.1:" + dead + " unreachable")
+    assertThat(c.readLine())
+        .startsWith(
+            "* BYE [UNAVAILABLE] quirkproxy: upstream imap://127.0.0.1:" + dead + " unreachable")
         .containsIgnoringCase("refused");
     assertThat(c.closedByPeer()).isTrue();
   }
@@ -106,7 +124,9 @@ class ProxyBehaviourIT {
   void unreachablePop3UpstreamGetsErr() throws Exception {
     int dead = freePort();
     LineClient c = client(proxy(Protocol.POP3, dead));
-    assertThat(c.readLine()).startsWith("-ERR [SYS/TEMP] quirkproxy: upstream pop3://127.0.0.1:" + dead + " unreachable");
+    assertThat(c.readLine())
+        .startsWith(
+            "-ERR [SYS/TEMP] quirkproxy: upstream pop3://127.0.0.1:" + dead + " unreachable");
     assertThat(c.closedByPeer()).isTrue();
   }
 
@@ -118,7 +138,9 @@ class ProxyBehaviourIT {
     LineClient bad = client(p);
     bad.readLine();
     bad.send("a1 NOOP " + "x".repeat(70_000) + "\r\n");
-    assertThat(bad.readLine()).startsWith("* BYE [TOOBIG] quirkproxy: client line of").contains("65536");
+    assertThat(bad.readLine())
+        .startsWith("* BYE [TOOBIG] quirkproxy: client line of")
+        .contains("65536");
     assertThat(bad.closedByPeer()).isTrue();
     other.send("b1 NOOP\r\n");
     assertThat(other.readLine()).isEqualTo("b1 OK done");
@@ -129,8 +151,9 @@ class ProxyBehaviourIT {
     LineClient c = client(proxy(Protocol.IMAP, imapServer("* OK ready").port()));
     c.readLine();
     c.send("a1 LOGIN {100000}\r\n");
-    assertThat(c.readLine()).isEqualTo(
-        "a1 NO [TOOBIG] quirkproxy: literal of 100000 octets exceeds the limit of 65536 before login");
+    assertThat(c.readLine())
+        .isEqualTo(
+            "a1 NO [TOOBIG] quirkproxy: literal of 100000 octets exceeds the limit of 65536 before login");
     c.send("a2 NOOP\r\n");
     assertThat(c.readLine()).isEqualTo("a2 OK done");
     assertThat(upstreamSaw).containsExactly("a2 NOOP");
@@ -149,7 +172,11 @@ class ProxyBehaviourIT {
 
   @Test
   void compressIsHiddenAndRefused() throws Exception {
-    LineClient c = client(proxy(Protocol.IMAP, imapServer("* OK [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE IDLE] hi").port()));
+    LineClient c =
+        client(
+            proxy(
+                Protocol.IMAP,
+                imapServer("* OK [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE IDLE] hi").port()));
     assertThat(c.readLine()).isEqualTo("* OK [CAPABILITY IMAP4rev1 IDLE] hi");
     c.send("a1 CAPABILITY\r\n");
     assertThat(c.readLine()).isEqualTo("* CAPABILITY IMAP4rev1 IDLE");
@@ -163,24 +190,46 @@ class ProxyBehaviourIT {
 
   @Test
   void serverLineTooLongEndsSessionWithBye() throws Exception {
-    ScriptedServer s = new ScriptedServer(socket -> {
-      OutputStream out = socket.getOutputStream();
-      out.write("* OK ready\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.write(("* SEARCH " + "1 ".repeat(100_000) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      socket.getInputStream().read();
-    });
+    ScriptedServer s =
+        new ScriptedServer(
+            socket -> {
+              OutputStream out = socket.getOutputStream();
+              out.write("* OK ready\r\n".getBytes(StandardCharsets.US_ASCII));
+              out.write(
+                  ("* SEARCH " + "1 ".repeat(100_000) + "\r\n")
+                      .getBytes(StandardCharsets.US_ASCII));
+              out.flush();
+              socket.getInputStream().read();
+            });
     open.add(s);
-    Limits small = new Limits(65536, 100_000, 1 << 20, 1 << 16, 1 << 30, Duration.ofMinutes(30), Duration.ofMinutes(3));
+    Limits small =
+        new Limits(
+            65536,
+            100_000,
+            1 << 20,
+            1 << 16,
+            1 << 30,
+            Duration.ofMinutes(30),
+            Duration.ofMinutes(3));
     LineClient c = client(proxy(Protocol.IMAP, s.port(), small));
     assertThat(c.readLine()).isEqualTo("* OK ready");
-    assertThat(c.readLine()).startsWith("* BYE [UNAVAILABLE] quirkproxy: server line of").contains("100000");
+    assertThat(c.readLine())
+        .startsWith("* BYE [UNAVAILABLE] quirkproxy: server line of")
+        .contains("100000");
     assertThat(c.closedByPeer()).isTrue();
   }
 
   @Test
   void loginTimeoutClosesIdleSessionWithBye() throws Exception {
-    Limits quick = new Limits(65536, 1 << 20, 1 << 20, 1 << 16, 1 << 30, Duration.ofMinutes(30), Duration.ofSeconds(1));
+    Limits quick =
+        new Limits(
+            65536,
+            1 << 20,
+            1 << 20,
+            1 << 16,
+            1 << 30,
+            Duration.ofMinutes(30),
+            Duration.ofSeconds(1));
     LineClient c = client(proxy(Protocol.IMAP, imapServer("* OK ready").port(), quick));
     assertThat(c.readLine()).isEqualTo("* OK ready");
     long start = System.nanoTime();
@@ -191,7 +240,12 @@ class ProxyBehaviourIT {
 
   @Test
   void upstreamClosingClosesClient() throws Exception {
-    ScriptedServer s = new ScriptedServer(socket -> socket.getOutputStream().write("* OK bye soon\r\n".getBytes(StandardCharsets.US_ASCII)));
+    ScriptedServer s =
+        new ScriptedServer(
+            socket ->
+                socket
+                    .getOutputStream()
+                    .write("* OK bye soon\r\n".getBytes(StandardCharsets.US_ASCII)));
     open.add(s);
     LineClient c = client(proxy(Protocol.IMAP, s.port()));
     assertThat(c.readLine()).isEqualTo("* OK bye soon");
@@ -200,8 +254,11 @@ class ProxyBehaviourIT {
 
   @Test
   void shutdownSaysByeToOpenSessions() throws Exception {
-    ProxyServer p = new ProxyServer(ProxyConfig.of(new Endpoint(Protocol.IMAP, false, "127.0.0.1", 0),
-        new Endpoint(Protocol.IMAP, false, "127.0.0.1", imapServer("* OK ready").port())));
+    ProxyServer p =
+        new ProxyServer(
+            ProxyConfig.of(
+                new Endpoint(Protocol.IMAP, false, "127.0.0.1", 0),
+                new Endpoint(Protocol.IMAP, false, "127.0.0.1", imapServer("* OK ready").port())));
     Endpoint e = p.start();
     LineClient c = client(e);
     c.readLine();
@@ -217,23 +274,31 @@ class ProxyBehaviourIT {
   void shutdownWaitsForTheEndOfALiteralBeforeBye() throws Exception {
     CountDownLatch firstHalfSent = new CountDownLatch(1);
     CountDownLatch finish = new CountDownLatch(1);
-    ScriptedServer s = new ScriptedServer(socket -> {
-      OutputStream out = socket.getOutputStream();
-      out.write("* OK ready\r\n* 1 FETCH (BODY[] {10}\r\n12345".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      firstHalfSent.countDown();
-      finish.await(10, TimeUnit.SECONDS);
-      out.write("67890)\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      socket.getInputStream().read();
-    });
+    ScriptedServer s =
+        new ScriptedServer(
+            socket -> {
+              OutputStream out = socket.getOutputStream();
+              out.write(
+                  "* OK ready\r\n* 1 FETCH (BODY[] {10}\r\n12345"
+                      .getBytes(StandardCharsets.US_ASCII));
+              out.flush();
+              firstHalfSent.countDown();
+              finish.await(10, TimeUnit.SECONDS);
+              out.write("67890)\r\n".getBytes(StandardCharsets.US_ASCII));
+              out.flush();
+              socket.getInputStream().read();
+            });
     open.add(s);
-    ProxyServer p = new ProxyServer(ProxyConfig.of(new Endpoint(Protocol.IMAP, false, "127.0.0.1", 0),
-        new Endpoint(Protocol.IMAP, false, "127.0.0.1", s.port())));
+    ProxyServer p =
+        new ProxyServer(
+            ProxyConfig.of(
+                new Endpoint(Protocol.IMAP, false, "127.0.0.1", 0),
+                new Endpoint(Protocol.IMAP, false, "127.0.0.1", s.port())));
     LineClient c = client(p.start());
     assertThat(c.readLine()).isEqualTo("* OK ready");
     assertThat(firstHalfSent.await(5, TimeUnit.SECONDS)).isTrue();
-    CompletableFuture<Void> down = CompletableFuture.runAsync(() -> p.shutdown(Duration.ofSeconds(5)));
+    CompletableFuture<Void> down =
+        CompletableFuture.runAsync(() -> p.shutdown(Duration.ofSeconds(5)));
     Thread.sleep(300);
     finish.countDown();
     assertThat(c.readLine()).isEqualTo("* 1 FETCH (BODY[] {10}");
@@ -247,22 +312,26 @@ class ProxyBehaviourIT {
   void slowClientDoesNotMakeTheProxyBufferTheMailbox() throws Exception {
     int size = 64 * 1024 * 1024;
     AtomicLong written = new AtomicLong();
-    ScriptedServer s = new ScriptedServer(socket -> {
-      socket.setSendBufferSize(64 * 1024);
-      OutputStream out = socket.getOutputStream();
-      out.write(("* OK ready\r\n* 1 FETCH (BODY[] {" + size + "}\r\n").getBytes(StandardCharsets.US_ASCII));
-      byte[] chunk = new byte[64 * 1024];
-      for (int i = 0; i < chunk.length; i++) {
-        chunk[i] = (byte) ('a' + i % 26);
-      }
-      for (int sent = 0; sent < size; sent += chunk.length) {
-        out.write(chunk);
-        written.addAndGet(chunk.length);
-      }
-      out.write(")\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      socket.getInputStream().read();
-    });
+    ScriptedServer s =
+        new ScriptedServer(
+            socket -> {
+              socket.setSendBufferSize(64 * 1024);
+              OutputStream out = socket.getOutputStream();
+              out.write(
+                  ("* OK ready\r\n* 1 FETCH (BODY[] {" + size + "}\r\n")
+                      .getBytes(StandardCharsets.US_ASCII));
+              byte[] chunk = new byte[64 * 1024];
+              for (int i = 0; i < chunk.length; i++) {
+                chunk[i] = (byte) ('a' + i % 26);
+              }
+              for (int sent = 0; sent < size; sent += chunk.length) {
+                out.write(chunk);
+                written.addAndGet(chunk.length);
+              }
+              out.write(")\r\n".getBytes(StandardCharsets.US_ASCII));
+              out.flush();
+              socket.getInputStream().read();
+            });
     open.add(s);
     LineClient c = client(proxy(Protocol.IMAP, s.port()));
     c.socket().setReceiveBufferSize(64 * 1024);
@@ -287,24 +356,41 @@ class ProxyBehaviourIT {
 
   @Test
   void pop3PipelinedCommandsAreAnsweredInOrder() throws Exception {
-    ScriptedServer s = new ScriptedServer(socket -> {
-      OutputStream out = socket.getOutputStream();
-      out.write("+OK POP3 ready\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-      // Answer only once all three arrived, in one write: the framer must split them by the queue.
-      List<String> got = List.of(in.readLine(), in.readLine(), in.readLine());
-      upstreamSaw.addAll(got);
-      out.write("+OK 2 20\r\n+OK\r\n1 10\r\n2 10\r\n.\r\n+OK\r\n..dot\r\nbody\r\n.\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      in.readLine();
-    });
+    ScriptedServer s =
+        new ScriptedServer(
+            socket -> {
+              OutputStream out = socket.getOutputStream();
+              out.write("+OK POP3 ready\r\n".getBytes(StandardCharsets.US_ASCII));
+              out.flush();
+              BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+              // Answer only once all three arrived, in one write: the framer must split them by the
+              // queue.
+              List<String> got = List.of(in.readLine(), in.readLine(), in.readLine());
+              upstreamSaw.addAll(got);
+              out.write(
+                  "+OK 2 20\r\n+OK\r\n1 10\r\n2 10\r\n.\r\n+OK\r\n..dot\r\nbody\r\n.\r\n"
+                      .getBytes(StandardCharsets.US_ASCII));
+              out.flush();
+              in.readLine();
+            });
     open.add(s);
     LineClient c = client(proxy(Protocol.POP3, s.port()));
     assertThat(c.readLine()).isEqualTo("+OK POP3 ready");
     c.send("STAT\r\nLIST\r\nRETR 1\r\n");
-    assertThat(List.of(c.readLine(), c.readLine(), c.readLine(), c.readLine(), c.readLine(), c.readLine(), c.readLine(),
-        c.readLine(), c.readLine())).containsExactly("+OK 2 20", "+OK", "1 10", "2 10", ".", "+OK", "..dot", "body", ".");
+    assertThat(
+            List.of(
+                c.readLine(),
+                c.readLine(),
+                c.readLine(),
+                c.readLine(),
+                c.readLine(),
+                c.readLine(),
+                c.readLine(),
+                c.readLine(),
+                c.readLine()))
+        .containsExactly("+OK 2 20", "+OK", "1 10", "2 10", ".", "+OK", "..dot", "body", ".");
     assertThat(upstreamSaw).containsExactly("STAT", "LIST", "RETR 1");
   }
 }

@@ -26,25 +26,27 @@ public final class ScriptedServer implements AutoCloseable {
 
   public ScriptedServer(Script script) throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    threads.execute(() -> {
-      while (!server.isClosed()) {
-        try {
-          Socket s = server.accept();
-          sockets.add(s);
-          threads.execute(() -> {
-            try (s) {
-              script.run(s);
-            } catch (Exception e) {
-              if (!server.isClosed()) {
-                failures.add(e);
-              }
+    threads.execute(
+        () -> {
+          while (!server.isClosed()) {
+            try {
+              Socket s = server.accept();
+              sockets.add(s);
+              threads.execute(
+                  () -> {
+                    try (s) {
+                      script.run(s);
+                    } catch (Exception e) {
+                      if (!server.isClosed()) {
+                        failures.add(e);
+                      }
+                    }
+                  });
+            } catch (IOException e) {
+              return;
             }
-          });
-        } catch (IOException e) {
-          return;
-        }
-      }
-    });
+          }
+        });
   }
 
   public int port() {

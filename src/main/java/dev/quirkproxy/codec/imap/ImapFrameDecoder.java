@@ -136,4 +136,17 @@ public final class ImapFrameDecoder extends ByteToMessageDecoder {
   public boolean atFrameBoundary() {
     return !inFrame && state == State.LINE;
   }
+
+  /**
+   * Throws away bytes received but not yet framed, and returns how many there were: after
+   * STARTTLS/STLS, plain-text bytes pipelined behind the command must never be read as if they had
+   * come through TLS (the CVE-2011-0411 class).
+   */
+  public int discardBuffered() {
+    ByteBuf buffered = internalBuffer();
+    int n = buffered.readableBytes();
+    buffered.skipBytes(n);
+    lineFinder.reset();
+    return n;
+  }
 }
