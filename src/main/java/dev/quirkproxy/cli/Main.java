@@ -9,8 +9,13 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    int code = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    int code = run(console(System.out), console(System.err), args);
     System.exit(code);
+  }
+
+  private static PrintWriter console(java.io.OutputStream stream) {
+    return new PrintWriter(
+        new java.io.OutputStreamWriter(stream, java.nio.charset.StandardCharsets.UTF_8), true);
   }
 
   /** Runs a command line with the given streams; returns the exit code (for tests). */

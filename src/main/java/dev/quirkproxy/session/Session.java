@@ -25,7 +25,7 @@ public abstract sealed class Session permits ImapSession, Pop3Session {
   private final Map<Class<?>, Object> attachments = new HashMap<>();
 
   protected Session(SocketAddress clientAddress, Limits limits) {
-    this.id = String.format("s%06d", COUNTER.incrementAndGet() % 1_000_000);
+    this.id = String.format(java.util.Locale.ROOT, "s%06d", COUNTER.incrementAndGet() % 1_000_000);
     this.clientAddress = clientAddress;
     this.limits = limits;
   }
