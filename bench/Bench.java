@@ -110,8 +110,8 @@ public class Bench {
     seconds.put("proxy", new ArrayList<>());
     // CPU seconds summed over the measured runs, per target: client (this JVM), proxy, Dovecot.
     Map<String, double[]> cpu = new HashMap<>();
-    cpu.put("direct", new double[4]);
-    cpu.put("proxy", new double[4]);
+    cpu.put("direct", new double[5]); // client, proxy, dovecot, machine busy, run wall time
+    cpu.put("proxy", new double[5]);
     Map<String, Long> warmCrc = new HashMap<>();
     long literalBytes = -1;
     int messages = -1;
@@ -121,7 +121,9 @@ public class Bench {
       for (String target : order) {
         InetSocketAddress a = target.equals("direct") ? direct : proxy;
         double[] cpu0 = cpuNow(proxyPid, dovecotPid, clkTck);
+        long w0 = System.nanoTime();
         FetchRun fr = fetchAll(a, o, perMessage, isWarmup, timeoutSec);
+        double runWall = (System.nanoTime() - w0) / 1e9;
         double[] cpu1 = cpuNow(proxyPid, dovecotPid, clkTck);
         if (literalBytes < 0) {
           literalBytes = fr.literalBytes;
@@ -149,6 +151,7 @@ public class Bench {
         // Everything else the machine did meanwhile (other processes, kernel threads): interference.
         double other = (cpu1[3] - cpu0[3]) - (cpu1[0] - cpu0[0]) - (cpu1[1] - cpu0[1]) - (cpu1[2] - cpu0[2]);
         run.put("cpu_seconds_other", Math.max(0, other));
+        run.put("run_wall_seconds", runWall);
         if (isWarmup) {
           run.put("crc32", Long.toHexString(fr.crc));
           warmCrc.put(target, fr.crc);
@@ -157,6 +160,7 @@ public class Bench {
           for (int k = 0; k < 4; k++) {
             cpu.get(target)[k] += cpu1[k] - cpu0[k];
           }
+          cpu.get(target)[4] += runWall;
         }
         runs.add(run);
         System.err.printf(
@@ -195,13 +199,9 @@ public class Bench {
       m.put("cpu_s_per_gib_proxy", proxyPid > 0 && t.equals("proxy") ? cpu.get(t)[1] / gib : null);
       m.put("cpu_s_per_gib_dovecot", dovecotPid > 0 ? cpu.get(t)[2] / gib : null);
       double[] c = cpu.get(t);
-      double wall = 0;
-      for (double x : s) {
-        wall += x;
-      }
-      // CPU used by other processes during the measured runs, as a share of the runs' wall time
-      // (1.0 = one core fully busy). Runs include connect/login, so this slightly overstates.
-      m.put("other_cpu_cores_busy", Math.max(0, c[3] - c[0] - c[1] - c[2]) / wall);
+      // CPU used by other processes during the measured runs (whole runs, connect to close), in
+      // cores: 1.0 = one core fully busy with something else.
+      m.put("other_cpu_cores_busy", Math.max(0, c[3] - c[0] - c[1] - c[2]) / c[4]);
       out.put(t, m);
     }
     out.put(
@@ -239,7 +239,11 @@ public class Bench {
     return new double[] {client, proxy, dovecot, machineBusy(clkTck)};
   }
 
-  /** Busy CPU seconds of the whole machine, all cores (user+nice+system+irq+softirq+steal). */
+  /**
+   * Busy CPU seconds of the whole machine, all cores: user+nice+system+irq+softirq+steal. (Per
+   * process utime+stime on this kernel include the softirq work, e.g. loopback TCP, done in the
+   * process's context, so all of these must count for "other" = machine - our processes.)
+   */
   static double machineBusy(int clkTck) throws IOException {
     for (String l : Files.readAllLines(Path.of("/proc/stat"))) {
       if (l.startsWith("cpu ")) {
@@ -473,9 +477,12 @@ public class Bench {
     int upstreamPort = o.integer("upstream-port", -1);
     if (upstreamPort > 0) {
       // Sockets on the server side of the upstream port: the proxy's sessions as Dovecot sees them.
-      out.put("upstream_established", countEstablished(upstreamPort));
+      out.put("upstream_established", countEstablished(upstreamPort, false));
     }
-    out.put("proxy_client_side_established", countEstablished(proxy.getPort()));
+    // Both ends of each client connection are on this host: the client's end (remote port = the
+    // proxy's) and the proxy's accepted end (local port = the proxy's).
+    out.put("client_sockets_established", countEstablished(proxy.getPort(), true));
+    out.put("proxy_accepted_established", countEstablished(proxy.getPort(), false));
     Map<String, Object> with = measure(pid);
     out.put("with_sessions", with);
 
@@ -606,8 +613,11 @@ public class Bench {
     return m;
   }
 
-  /** ESTABLISHED TCP sockets whose local port is {@code port} (from /proc/net/tcp and tcp6). */
-  static int countEstablished(int port) throws IOException {
+  /**
+   * ESTABLISHED TCP sockets on 127.0.0.1 whose local (or, with {@code remote}, remote) port is
+   * {@code port}, from /proc/net/tcp and tcp6.
+   */
+  static int countEstablished(int port, boolean remote) throws IOException {
     String hex = String.format(Locale.ROOT, ":%04X", port);
     int n = 0;
     for (String f : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
@@ -617,7 +627,7 @@ public class Bench {
       }
       for (String l : Files.readAllLines(p)) {
         String[] c = l.trim().split("\\s+");
-        if (c.length > 3 && c[1].endsWith(hex) && c[3].equals("01")) {
+        if (c.length > 3 && c[remote ? 2 : 1].endsWith(hex) && c[3].equals("01")) {
           n++;
         }
       }

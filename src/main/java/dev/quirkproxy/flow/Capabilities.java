@@ -1,9 +1,10 @@
 package dev.quirkproxy.flow;
 
+import dev.quirkproxy.codec.imap.ImapSyntax;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -15,6 +16,7 @@ public final class Capabilities {
 
   private static final String UNTAGGED = "* CAPABILITY ";
   private static final String CODE = "[CAPABILITY ";
+  private static final Set<String> STATUS = Set.of("OK", "NO", "BAD", "PREAUTH", "BYE");
 
   private Capabilities() {}
 
@@ -23,18 +25,16 @@ public final class Capabilities {
    *     holds no capability list or {@code edit} changed nothing
    */
   public static String rewrite(String line, UnaryOperator<List<String>> edit) {
-    String upper =
-        line.length() > 64
-            ? line.substring(0, 64).toUpperCase(Locale.ROOT)
-            : line.toUpperCase(Locale.ROOT);
     int start;
     int end;
-    if (upper.startsWith(UNTAGGED)) {
+    if (line.regionMatches(true, 0, UNTAGGED, 0, UNTAGGED.length())) {
       start = UNTAGGED.length();
       end = line.length();
     } else {
-      int code = upper.indexOf(CODE);
-      if (code < 0) {
+      // Only the code right after a status: "[CAPABILITY " elsewhere (a FETCH'd subject, the
+      // free text) is not a capability list.
+      int code = codeStart(line);
+      if (code < 0 || !line.regionMatches(true, code, CODE, 0, CODE.length())) {
         return null;
       }
       start = code + CODE.length();
@@ -50,6 +50,17 @@ public final class Capabilities {
       return null;
     }
     return line.substring(0, start) + String.join(" ", after) + line.substring(end);
+  }
+
+  /**
+   * Where a status response's {@code resp-text-code} would start ({@code tag SP status SP}), or -1.
+   */
+  private static int codeStart(String line) {
+    ImapSyntax.ResponseStart r = ImapSyntax.responseStart(line);
+    if (r.status() == null || !STATUS.contains(r.status())) {
+      return -1;
+    }
+    return r.tag().length() + 1 + r.status().length() + 1;
   }
 
   /** True if {@code capability} names the same capability as {@code name} (case-insensitive). */

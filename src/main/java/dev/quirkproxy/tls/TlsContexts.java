@@ -91,11 +91,22 @@ public final class TlsContexts {
     return SslProvider.JDK;
   }
 
-  @SuppressWarnings("deprecation")
-  private static SslContext withKeyLog(SslContext context, KeyLog keyLog) {
-    if (keyLog != null && context instanceof ReferenceCountedOpenSslContext openSsl) {
-      // Netty has no option for this; BoringSSL's SSL_CTX_set_keylog_callback through tcnative.
-      SSLContext.setKeyLogCallback(openSsl.sslCtxPointer(), (ssl, line) -> keyLog.write(line));
+  private static SslContext withKeyLog(SslContext context, KeyLog keyLog) throws TlsSetupException {
+    if (keyLog == null || !(context instanceof ReferenceCountedOpenSslContext openSsl)) {
+      return context;
+    }
+    // Netty has no option for this. BoringSSL's SSL_CTX_set_keylog_callback is reached through
+    // tcnative, which wants its own context handle: the protected field "ctx" (sslCtxPointer()
+    // returns the raw SSL_CTX, which would crash the JVM here).
+    try {
+      java.lang.reflect.Field field = ReferenceCountedOpenSslContext.class.getDeclaredField("ctx");
+      field.setAccessible(true);
+      long handle = field.getLong(openSsl);
+      if (!SSLContext.setKeyLogCallback(handle, (ssl, line) -> keyLog.write(line))) {
+        throw new TlsSetupException("this BoringSSL build cannot write a key log");
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new TlsSetupException("cannot attach the key log to BoringSSL: " + e, e);
     }
     return context;
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quirkproxy.session.Limits;
 import dev.quirkproxy.session.Protocol;
 import dev.quirkproxy.testing.LineClient;
+import dev.quirkproxy.testing.MiniImap;
 import dev.quirkproxy.testing.ScriptedServer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -39,40 +40,8 @@ class ProxyBehaviourIT {
     }
   }
 
-  /** A minimal IMAP server: greets, records each line, answers every tagged command OK. */
   private ScriptedServer imapServer(String greeting) throws IOException {
-    ScriptedServer s =
-        new ScriptedServer(
-            socket -> {
-              OutputStream out = socket.getOutputStream();
-              out.write((greeting + "\r\n").getBytes(StandardCharsets.US_ASCII));
-              BufferedReader in =
-                  new BufferedReader(
-                      new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
-              String line;
-              while ((line = in.readLine()) != null) {
-                upstreamSaw.add(line);
-                String tag = line.contains(" ") ? line.substring(0, line.indexOf(' ')) : line;
-                String command =
-                    line.substring(tag.length()).strip().toUpperCase(java.util.Locale.ROOT);
-                if (command.startsWith("APPEND")) {
-                  out.write(
-                      (tag + " NO [TRYCREATE] no such mailbox\r\n")
-                          .getBytes(StandardCharsets.US_ASCII));
-                } else if (command.startsWith("CAPABILITY")) {
-                  out.write(
-                      ("* CAPABILITY IMAP4rev1 COMPRESS=DEFLATE IDLE\r\n" + tag + " OK done\r\n")
-                          .getBytes(StandardCharsets.US_ASCII));
-                } else if (command.startsWith("LOGOUT")) {
-                  out.write(
-                      ("* BYE bye\r\n" + tag + " OK done\r\n").getBytes(StandardCharsets.US_ASCII));
-                  return;
-                } else {
-                  out.write((tag + " OK done\r\n").getBytes(StandardCharsets.US_ASCII));
-                }
-                out.flush();
-              }
-            });
+    ScriptedServer s = MiniImap.start(greeting, upstreamSaw);
     open.add(s);
     return s;
   }
@@ -179,7 +148,7 @@ class ProxyBehaviourIT {
                 imapServer("* OK [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE IDLE] hi").port()));
     assertThat(c.readLine()).isEqualTo("* OK [CAPABILITY IMAP4rev1 IDLE] hi");
     c.send("a1 CAPABILITY\r\n");
-    assertThat(c.readLine()).isEqualTo("* CAPABILITY IMAP4rev1 IDLE");
+    assertThat(c.readLine()).isEqualTo("* CAPABILITY IMAP4rev1 IDLE AUTH=PLAIN");
     assertThat(c.readLine()).isEqualTo("a1 OK done");
     c.send("a2 COMPRESS DEFLATE\r\n");
     assertThat(c.readLine()).startsWith("a2 NO [CANNOT] quirkproxy:");

@@ -11,9 +11,9 @@ import java.nio.charset.StandardCharsets;
 /** A blocking test client that speaks in lines and raw bytes, with a read timeout. */
 public final class LineClient implements AutoCloseable {
 
-  private final Socket socket;
-  private final InputStream in;
-  private final OutputStream out;
+  private Socket socket;
+  private InputStream in;
+  private OutputStream out;
   private final ByteArrayOutputStream received = new ByteArrayOutputStream();
 
   public LineClient(int port) throws IOException {
@@ -22,6 +22,22 @@ public final class LineClient implements AutoCloseable {
     socket.setSoTimeout(10_000);
     in = socket.getInputStream();
     out = socket.getOutputStream();
+  }
+
+  /** Implicit TLS from the first byte, trusting what {@code tls} trusts. */
+  public static LineClient tls(int port, javax.net.ssl.SSLContext tls) throws IOException {
+    LineClient c = new LineClient(port);
+    c.startTls(tls);
+    return c;
+  }
+
+  /** Upgrades this connection to TLS (after a STARTTLS/STLS answer, or for implicit TLS). */
+  public LineClient startTls(javax.net.ssl.SSLContext tls) throws IOException {
+    socket = TestTls.upgrade(tls, socket, true, "127.0.0.1");
+    socket.setSoTimeout(10_000);
+    in = socket.getInputStream();
+    out = socket.getOutputStream();
+    return this;
   }
 
   public Socket socket() {

@@ -14,11 +14,12 @@ import java.util.List;
  * lines, and literal octets streamed in chunks as they arrive. A frame (a command or a response) is
  * a line, then for every literal it announces the literal's octets and the line that follows.
  *
- * <p>Client side: a synchronizing literal {@code {n}} waits for the server's verdict, which the
- * {@link ImapFramingContext} knows; if it was refused, the next bytes are a new command.
- * Non-synchronizing {@code {n+}} (RFC 7888) and literal8 {@code ~{n}} (RFC 3516) follow at once.
- * Server side: status responses and continuation requests never announce literals, since their text
- * is free-form (RFC 9051 {@code resp-text}).
+ * <p>Client side: a synchronizing literal {@code {n}} or {@code ~{n}} (literal8, RFC 3516) waits
+ * for the server's verdict, which the {@link ImapFramingContext} knows; if it was refused, the next
+ * bytes are a new command. Non-synchronizing {@code {n+}} and {@code ~{n+}} (RFC 7888) follow at
+ * once, and a limit is enforced before the line announcing them is emitted. Server side: status
+ * responses and continuation requests never announce literals, since their text is free-form (RFC
+ * 9051 {@code resp-text}).
  *
  * <p>Emits one part per {@code decode} call, so the next handler has seen each part before the
  * framer looks at the following bytes.
@@ -43,6 +44,7 @@ public final class ImapFrameDecoder extends ByteToMessageDecoder {
   private State state = State.LINE;
   private boolean inFrame;
   private long literalRemaining;
+  private boolean failed;
 
   public ImapFrameDecoder(Side side, ImapFramingContext context) {
     this.side = side;
@@ -51,6 +53,22 @@ public final class ImapFrameDecoder extends ByteToMessageDecoder {
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    if (failed) {
+      in.skipBytes(in.readableBytes());
+      return;
+    }
+    try {
+      decodeFrames(in, out);
+    } catch (LimitExceededException e) {
+      // The stream cannot be framed any more and the session ends: report it once, not again
+      // on every later read and on close, then discard.
+      failed = true;
+      in.skipBytes(in.readableBytes());
+      throw e;
+    }
+  }
+
+  private void decodeFrames(ByteBuf in, List<Object> out) {
     for (; ; ) {
       switch (state) {
         case LINE -> {
@@ -96,6 +114,14 @@ public final class ImapFrameDecoder extends ByteToMessageDecoder {
     boolean frameStart = !inFrame;
     Literal literal =
         mayAnnounceLiteral(in, from, end, frameStart) ? Literal.atEndOf(in, from, end) : null;
+    boolean awaitSync = literal != null && side == Side.CLIENT && literal.synchronizing();
+    if (literal != null && !awaitSync && literal.size() > context.maxLiteralSize()) {
+      // Before the line is emitted, so no part of the offending frame is forwarded.
+      throw new LimitExceededException(
+          side == Side.CLIENT ? "client literal" : "server literal",
+          literal.size(),
+          context.maxLiteralSize());
+    }
     out.add(WirePart.line(in.readRetainedSlice(length), frameStart, literal == null, literal));
     if (literal == null) {
       inFrame = false;
@@ -103,17 +129,7 @@ public final class ImapFrameDecoder extends ByteToMessageDecoder {
     }
     inFrame = true;
     literalRemaining = literal.size();
-    if (side == Side.CLIENT && literal.synchronizing()) {
-      state = State.AWAIT_SYNC;
-      return;
-    }
-    if (literal.size() > context.maxLiteralSize()) {
-      throw new LimitExceededException(
-          side == Side.CLIENT ? "client literal" : "server literal",
-          literal.size(),
-          context.maxLiteralSize());
-    }
-    state = State.LITERAL;
+    state = awaitSync ? State.AWAIT_SYNC : State.LITERAL;
   }
 
   private boolean mayAnnounceLiteral(ByteBuf in, int from, int end, boolean frameStart) {

@@ -1,5 +1,6 @@
 package dev.quirkproxy.codec.pop3;
 
+import dev.quirkproxy.codec.LimitExceededException;
 import dev.quirkproxy.codec.LineFinder;
 import dev.quirkproxy.codec.WirePart;
 import io.netty.buffer.ByteBuf;
@@ -17,6 +18,7 @@ public final class Pop3CommandDecoder extends ByteToMessageDecoder {
 
   private final IntSupplier maxLineLength;
   private final LineFinder lineFinder = new LineFinder();
+  private boolean failed;
 
   public Pop3CommandDecoder(IntSupplier maxLineLength) {
     this.maxLineLength = maxLineLength;
@@ -24,7 +26,19 @@ public final class Pop3CommandDecoder extends ByteToMessageDecoder {
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-    int length = lineFinder.find(in, maxLineLength.getAsInt(), "client line");
+    if (failed) {
+      in.skipBytes(in.readableBytes());
+      return;
+    }
+    int length;
+    try {
+      length = lineFinder.find(in, maxLineLength.getAsInt(), "client line");
+    } catch (LimitExceededException e) {
+      // Report once, not again on every later read and on close; the session ends.
+      failed = true;
+      in.skipBytes(in.readableBytes());
+      throw e;
+    }
     if (length > 0) {
       out.add(WirePart.line(in.readRetainedSlice(length), true, true, null));
     }

@@ -1,5 +1,6 @@
 package dev.quirkproxy.codec.pop3;
 
+import dev.quirkproxy.codec.LimitExceededException;
 import dev.quirkproxy.codec.LineFinder;
 import dev.quirkproxy.codec.WirePart;
 import io.netty.buffer.ByteBuf;
@@ -21,6 +22,7 @@ public final class Pop3ResponseDecoder extends ByteToMessageDecoder {
   private final LineFinder lineFinder = new LineFinder();
   private final TerminatorScanner scanner = new TerminatorScanner();
   private boolean inBody;
+  private boolean failed;
 
   public Pop3ResponseDecoder(Pop3FramingContext context) {
     this.context = context;
@@ -28,11 +30,23 @@ public final class Pop3ResponseDecoder extends ByteToMessageDecoder {
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    if (failed) {
+      in.skipBytes(in.readableBytes());
+      return;
+    }
     if (inBody) {
       decodeBody(in, out);
       return;
     }
-    int length = lineFinder.find(in, context.maxLineLength(), "server line");
+    int length;
+    try {
+      length = lineFinder.find(in, context.maxLineLength(), "server line");
+    } catch (LimitExceededException e) {
+      // Report once, not again on every later read and on close; the session ends.
+      failed = true;
+      in.skipBytes(in.readableBytes());
+      throw e;
+    }
     if (length < 0) {
       return;
     }
