@@ -627,12 +627,21 @@ public class Bench {
       }
       for (String l : Files.readAllLines(p)) {
         String[] c = l.trim().split("\\s+");
-        if (c.length > 3 && c[remote ? 2 : 1].endsWith(hex) && c[3].equals("01")) {
+        if (c.length > 3
+            && c[3].equals("01")
+            && isLoopback4(c[1])
+            && isLoopback4(c[2])
+            && c[remote ? 2 : 1].endsWith(hex)) {
           n++;
         }
       }
     }
     return n;
+  }
+
+  /** 127.0.0.1 in /proc/net/tcp ("0100007F:port") or, v4-mapped, in tcp6. */
+  static boolean isLoopback4(String addrPort) {
+    return addrPort.startsWith("0100007F:") || addrPort.startsWith("0000000000000000FFFF00000100007F:");
   }
 
   static String jcmd(long pid, String... cmd) throws Exception {

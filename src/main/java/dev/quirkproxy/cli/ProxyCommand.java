@@ -286,7 +286,7 @@ final class ProxyCommand implements Callable<Integer> {
     }
   }
 
-  private static void printDemoHelp(PrintWriter out, List<ProxyServer> servers) {
+  private void printDemoHelp(PrintWriter out, List<ProxyServer> servers) {
     out.println(
         "Demo upstream: embedded GreenMail, user '"
             + DemoUpstream.USER
@@ -295,17 +295,22 @@ final class ProxyCommand implements Callable<Integer> {
             + "', 5 messages in INBOX. Try:");
     for (ProxyServer s : servers) {
       Endpoint e = s.endpoint();
+      String tlsFlags =
+          switch (e.tls()) {
+            case NONE -> "";
+            case IMPLICIT -> "--cacert CA.pem ";
+            case STARTTLS -> "--ssl-reqd --cacert CA.pem ";
+          };
+      String scheme = e.protocol().scheme(e.tls() == TlsMode.IMPLICIT);
+      String where = scheme + "://" + e.host() + ":" + e.port();
       if (e.protocol() == Protocol.IMAP) {
-        out.println("  curl -u demo:demo 'imap://" + e.host() + ":" + e.port() + "/INBOX;UID=1'");
-        out.println(
-            "  python3 -c \"import imaplib; m=imaplib.IMAP4('"
-                + e.host()
-                + "',"
-                + e.port()
-                + "); m.login('demo','demo'); print(m.select('INBOX'))\"");
+        out.println("  curl " + tlsFlags + "-u demo:demo '" + where + "/INBOX;UID=1'");
       } else {
-        out.println("  curl -u demo:demo pop3://" + e.host() + ":" + e.port() + "/1");
+        out.println("  curl " + tlsFlags + "-u demo:demo " + where + "/1");
       }
+    }
+    if (servers.stream().anyMatch(s -> s.endpoint().tls() != TlsMode.NONE)) {
+      out.println("  (CA.pem: the proxy's CA, see 'quirkproxy ca --export pem CA.pem')");
     }
     out.println("Stop with Ctrl-C.");
   }
