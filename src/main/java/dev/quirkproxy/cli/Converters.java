@@ -14,7 +14,7 @@ final class Converters {
   private Converters() {}
 
   private static final Pattern SIZE =
-      Pattern.compile("(\\d+)\\s*([kmgt]?)(i?b?)", Pattern.CASE_INSENSITIVE);
+      Pattern.compile("(\\d+)\\s*(?:([kmgt])(?:i?b)?|b)?", Pattern.CASE_INSENSITIVE);
   private static final Pattern DURATION =
       Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
 
@@ -28,7 +28,7 @@ final class Converters {
             "'" + value + "' is not a size (examples: 65536, 64KiB, 256MB, 16G)");
       }
       int shift =
-          switch (m.group(2).toLowerCase(Locale.ROOT)) {
+          switch (m.group(2) == null ? "" : m.group(2).toLowerCase(Locale.ROOT)) {
             case "k" -> 10;
             case "m" -> 20;
             case "g" -> 30;
@@ -49,18 +49,27 @@ final class Converters {
     public Duration convert(String value) {
       String v = value.strip();
       Matcher m = DURATION.matcher(v);
-      if (m.matches()) {
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2).toLowerCase(Locale.ROOT)) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          case "h" -> Duration.ofHours(n);
-          default -> Duration.ofDays(n);
-        };
-      }
       try {
-        return Duration.parse(v);
+        Duration d;
+        if (m.matches()) {
+          long n = Long.parseLong(m.group(1));
+          d =
+              switch (m.group(2).toLowerCase(Locale.ROOT)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+              };
+        } else {
+          d = Duration.parse(v);
+        }
+        if (d.isNegative()) {
+          throw new TypeConversionException("'" + value + "' is negative");
+        }
+        return d;
+      } catch (ArithmeticException | NumberFormatException e) {
+        throw new TypeConversionException("'" + value + "' is too large");
       } catch (DateTimeParseException e) {
         throw new TypeConversionException(
             "'" + value + "' is not a duration (examples: 500ms, 90s, 30m, 2h)");

@@ -35,6 +35,10 @@ public final class InterceptorChain {
         current.release();
         throw e;
       }
+      if (verdict == null) {
+        current.release();
+        throw new IllegalStateException(interceptor.getClass().getName() + " returned no verdict");
+      }
       if (verdict instanceof Verdict.Forward) {
         continue;
       }

@@ -5,7 +5,6 @@ import static dev.quirkproxy.flow.FlowParts.first;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-import dev.quirkproxy.codec.LeakDetection;
 import dev.quirkproxy.codec.WirePart;
 import dev.quirkproxy.session.ImapSession;
 import dev.quirkproxy.session.Limits;
@@ -14,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,7 +21,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * {@link CompressHider}: RFC 4978 COMPRESS stays out of the client's view, every other byte kept.
  */
-@ExtendWith(LeakDetection.class)
 class CompressHiderTest {
 
   private final InetSocketAddress addr = new InetSocketAddress("127.0.0.1", 1);

@@ -5,7 +5,6 @@ import static dev.quirkproxy.flow.FlowParts.first;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.quirkproxy.codec.LeakDetection;
 import dev.quirkproxy.codec.Literal;
 import dev.quirkproxy.codec.WirePart;
 import dev.quirkproxy.session.ImapSession;
@@ -19,10 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@link InterceptorChain}: verdict semantics and who releases what. */
-@ExtendWith(LeakDetection.class)
 class InterceptorChainTest {
 
   private final Session session =

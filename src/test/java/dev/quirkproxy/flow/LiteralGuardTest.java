@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quirkproxy.codec.FramerHarness;
 import dev.quirkproxy.codec.FramerHarness.Outcome;
-import dev.quirkproxy.codec.LeakDetection;
 import dev.quirkproxy.codec.Literal;
 import dev.quirkproxy.codec.WirePart;
 import dev.quirkproxy.codec.imap.ImapFrameDecoder;
@@ -20,10 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@link LiteralGuard}: a too-big synchronizing literal is refused the way a server would. */
-@ExtendWith(LeakDetection.class)
 class LiteralGuardTest {
 
   private final InetSocketAddress addr = new InetSocketAddress("127.0.0.1", 1);

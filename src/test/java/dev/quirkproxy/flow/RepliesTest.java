@@ -3,12 +3,9 @@ package dev.quirkproxy.flow;
 import static dev.quirkproxy.flow.FlowParts.drain;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.quirkproxy.codec.LeakDetection;
 import dev.quirkproxy.session.Protocol;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeakDetection.class)
 class RepliesTest {
 
   @Test

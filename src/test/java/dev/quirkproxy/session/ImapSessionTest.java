@@ -2,7 +2,6 @@ package dev.quirkproxy.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.quirkproxy.codec.LeakDetection;
 import dev.quirkproxy.codec.Literal;
 import dev.quirkproxy.codec.WirePart;
 import dev.quirkproxy.session.ImapSession.SyncLiteral;
@@ -10,13 +9,11 @@ import io.netty.buffer.Unpooled;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The IMAP tracker (RFC 9051 §3 states, §5.5 tags, §6.2.2 SASL, RFC 2177 IDLE). */
-@ExtendWith(LeakDetection.class)
 class ImapSessionTest {
 
   private final ImapSession s =

@@ -2,19 +2,16 @@ package dev.quirkproxy.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.quirkproxy.codec.LeakDetection;
 import dev.quirkproxy.codec.WirePart;
 import dev.quirkproxy.codec.pop3.Pop3FramingContext;
 import io.netty.buffer.Unpooled;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The POP3 tracker (RFC 1939 §3–§6, RFC 2449, RFC 5034). */
-@ExtendWith(LeakDetection.class)
 class Pop3SessionTest {
 
   private final Pop3Session s =

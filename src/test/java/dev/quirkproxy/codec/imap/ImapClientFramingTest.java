@@ -9,7 +9,6 @@ import dev.quirkproxy.codec.FramerHarness.Driver;
 import dev.quirkproxy.codec.FramerHarness.Outcome;
 import dev.quirkproxy.codec.FramerHarness.Part;
 import dev.quirkproxy.codec.FramerHarness.Script;
-import dev.quirkproxy.codec.LeakDetection;
 import dev.quirkproxy.codec.LimitExceededException;
 import dev.quirkproxy.codec.Literal;
 import dev.quirkproxy.codec.WirePart;
@@ -22,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -31,7 +29,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * real {@link ImapSession} as the relay drives it: every part is shown to the session as it leaves
  * the framer, and the server's lines are shown to it between writes.
  */
-@ExtendWith(LeakDetection.class)
 class ImapClientFramingTest {
 
   /** Small limits so the limit cases stay small: 128-octet lines, literals 20 / 1000. */

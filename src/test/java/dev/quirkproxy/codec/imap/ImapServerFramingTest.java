@@ -10,7 +10,6 @@ import dev.quirkproxy.codec.FramerHarness.Feed;
 import dev.quirkproxy.codec.FramerHarness.Outcome;
 import dev.quirkproxy.codec.FramerHarness.Part;
 import dev.quirkproxy.codec.FramerHarness.Script;
-import dev.quirkproxy.codec.LeakDetection;
 import dev.quirkproxy.codec.LimitExceededException;
 import dev.quirkproxy.codec.Literal;
 import dev.quirkproxy.codec.WirePart;
@@ -24,10 +23,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The server side of the IMAP framer (RFC 9051 §2.2.2, §7), with a real session tracker. */
-@ExtendWith(LeakDetection.class)
 class ImapServerFramingTest {
 
   /** Server lines up to 256 octets, server literals up to 8 MiB. */

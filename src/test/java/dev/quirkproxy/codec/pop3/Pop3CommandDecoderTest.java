@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quirkproxy.codec.FramerHarness;
 import dev.quirkproxy.codec.FramerHarness.Outcome;
 import dev.quirkproxy.codec.FramerHarness.Script;
-import dev.quirkproxy.codec.LeakDetection;
 import dev.quirkproxy.codec.LimitExceededException;
 import dev.quirkproxy.session.Limits;
 import dev.quirkproxy.session.Pop3Session;
@@ -15,12 +14,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * POP3 client lines (RFC 1939 §3, RFC 2449 pipelining), fed to a real session as the relay does.
  */
-@ExtendWith(LeakDetection.class)
 class Pop3CommandDecoderTest {
 
   private static final Limits LIMITS =

@@ -9,7 +9,6 @@ import dev.quirkproxy.codec.FramerHarness.Driver;
 import dev.quirkproxy.codec.FramerHarness.Outcome;
 import dev.quirkproxy.codec.FramerHarness.Part;
 import dev.quirkproxy.codec.FramerHarness.Script;
-import dev.quirkproxy.codec.LeakDetection;
 import dev.quirkproxy.codec.LimitExceededException;
 import dev.quirkproxy.codec.WirePart;
 import dev.quirkproxy.session.Limits;
@@ -22,7 +21,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -31,7 +29,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code +OK} opens a body is decided by the session's queue of pending commands, which the test
  * fills as the relay does before the answers arrive.
  */
-@ExtendWith(LeakDetection.class)
 class Pop3ResponseDecoderTest {
 
   private static final String GREETING = "+OK POP3 ready <1896.697170952@dbc.mmm.com>\r\n";
