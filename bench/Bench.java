@@ -150,7 +150,7 @@ public class Bench {
         run.put("cpu_seconds_dovecot", dovecotPid > 0 ? cpu1[2] - cpu0[2] : null);
         // Everything else the machine did meanwhile (other processes, kernel threads): interference.
         double other = (cpu1[3] - cpu0[3]) - (cpu1[0] - cpu0[0]) - (cpu1[1] - cpu0[1]) - (cpu1[2] - cpu0[2]);
-        run.put("cpu_seconds_other", Math.max(0, other));
+        run.put("cpu_seconds_other", Math.max(0, Math.round(other * 100) / 100.0)); // 10 ms ticks
         run.put("run_wall_seconds", runWall);
         if (isWarmup) {
           run.put("crc32", Long.toHexString(fr.crc));
