@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
 
   private static final Map<String, Integer> LAYER =
-      Map.of("codec", 0, "tls", 0, "session", 1, "flow", 2, "relay", 3, "demo", 3, "cli", 4);
+      Map.of(
+          "codec", 0, "tls", 0, "session", 1, "flow", 2, "capture", 2, "relay", 3, "demo", 3, "cli",
+          4);
   private static final Pattern IMPORT =
       Pattern.compile(
           "^import (?:static )?dev\\.quirkproxy\\.([a-z0-9]+)((?:\\.[a-z0-9]+)*)\\.[A-Z]",

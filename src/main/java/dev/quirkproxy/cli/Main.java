@@ -32,6 +32,9 @@ public final class Main {
           commandLine.getErr().println("quirkproxy: " + e.getMessage());
           return ExitCodes.FAILURE;
         });
-    return cli.execute(args);
+    int code = cli.execute(args);
+    out.flush();
+    err.flush();
+    return code;
   }
 }

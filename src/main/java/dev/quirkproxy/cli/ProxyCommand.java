@@ -1,5 +1,6 @@
 package dev.quirkproxy.cli;
 
+import dev.quirkproxy.capture.CaptureStore;
 import dev.quirkproxy.demo.DemoUpstream;
 import dev.quirkproxy.relay.Endpoint;
 import dev.quirkproxy.relay.ProxyConfig;
@@ -142,6 +143,8 @@ final class ProxyCommand implements Callable<Integer> {
 
   @Mixin TlsOptions tls;
 
+  @Mixin RecordOptions record;
+
   @Option(
       names = {"-v", "--verbose"},
       description = "More log output; -vv for every frame's first words.")
@@ -160,6 +163,7 @@ final class ProxyCommand implements Callable<Integer> {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     List<ProxyServer> servers = new ArrayList<>();
     DemoUpstream demo = null;
+    CaptureStore store = record.store();
     try {
       List<Endpoint[]> pairs;
       if (upstream == null) {
@@ -171,7 +175,12 @@ final class ProxyCommand implements Callable<Integer> {
       }
       for (Endpoint[] pair : pairs) {
         ProxyTls contexts = tls.contexts(pair[0].tls(), pair[1].tls(), pair[0].host(), out);
-        servers.add(new ProxyServer(config(pair[0], pair[1], limits), contexts, List.of(), group));
+        ProxyServer server =
+            new ProxyServer(config(pair[0], pair[1], limits), contexts, List.of(), group);
+        if (store != null) {
+          server.recordTo(store, pair[0].protocol().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        servers.add(server);
       }
       for (ProxyServer server : servers) {
         Endpoint bound = startOrExplain(server);
@@ -187,8 +196,17 @@ final class ProxyCommand implements Callable<Integer> {
       if (demo != null) {
         printDemoHelp(out, servers);
       }
+      out.println(
+          store == null
+              ? "Recording is off."
+              : "Recording sessions into "
+                  + store.settings().directory()
+                  + (store.settings().recordSecrets()
+                      ? " WITH passwords and SASL data"
+                      : " (credentials redacted)")
+                  + ".");
       out.flush();
-      awaitShutdown(servers, demo, group);
+      awaitShutdown(servers, demo, group, store);
       return ExitCodes.OK;
     } catch (Exception e) {
       servers.forEach(s -> s.shutdown(Duration.ZERO));
@@ -196,6 +214,9 @@ final class ProxyCommand implements Callable<Integer> {
         demo.close();
       }
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      if (store != null) {
+        store.close();
+      }
       throw e;
     }
   }
@@ -315,7 +336,8 @@ final class ProxyCommand implements Callable<Integer> {
     out.println("Stop with Ctrl-C.");
   }
 
-  private void awaitShutdown(List<ProxyServer> servers, DemoUpstream demo, EventLoopGroup group)
+  private void awaitShutdown(
+      List<ProxyServer> servers, DemoUpstream demo, EventLoopGroup group, CaptureStore store)
       throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook =
@@ -326,6 +348,9 @@ final class ProxyCommand implements Callable<Integer> {
                 demo.close();
               }
               group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+              if (store != null) {
+                store.close();
+              }
               stopped.countDown();
             },
             "quirkproxy-shutdown");

@@ -1,5 +1,6 @@
 package dev.quirkproxy.relay;
 
+import dev.quirkproxy.capture.SessionCapture;
 import dev.quirkproxy.codec.WirePart;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -20,9 +21,28 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    try (SessionMdc m = SessionMdc.of(relay.session())) {
-      connector.connect(relay);
+    SessionCapture capture = relay.capture();
+    if (capture == null) {
+      try (SessionMdc m = SessionMdc.of(relay.session())) {
+        connector.connect(relay);
+      }
+      return;
     }
+    // Nothing is relayed before the capture is open (or known to have failed).
+    capture
+        .ready()
+        .whenComplete(
+            (ok, error) ->
+                ctx.channel()
+                    .eventLoop()
+                    .execute(
+                        () -> {
+                          try (SessionMdc m = SessionMdc.of(relay.session())) {
+                            if (!relay.closing()) {
+                              connector.connect(relay);
+                            }
+                          }
+                        }));
   }
 
   @Override

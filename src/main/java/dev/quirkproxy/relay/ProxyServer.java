@@ -1,5 +1,7 @@
 package dev.quirkproxy.relay;
 
+import dev.quirkproxy.capture.CaptureStore;
+import dev.quirkproxy.capture.SessionCapture;
 import dev.quirkproxy.flow.CompressHider;
 import dev.quirkproxy.flow.Interceptor;
 import dev.quirkproxy.flow.InterceptorChain;
@@ -21,7 +23,9 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +47,8 @@ public final class ProxyServer implements AutoCloseable {
   private final EventLoopGroup group;
   private final boolean ownGroup;
   private final Set<SessionRelay> relays = ConcurrentHashMap.newKeySet();
+  private CaptureStore captures;
+  private String listenerName = "default";
   private Channel serverChannel;
   private Endpoint boundEndpoint;
 
@@ -83,6 +89,17 @@ public final class ProxyServer implements AutoCloseable {
     this.interceptors = List.copyOf(all);
     this.ownGroup = group == null;
     this.group = group != null ? group : new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+  }
+
+  /**
+   * Records every session of this listener into {@code store}; call before {@link #start}.
+   *
+   * @param name the listener's name, written in each capture's header
+   */
+  public ProxyServer recordTo(CaptureStore store, String name) {
+    this.captures = store;
+    this.listenerName = name;
+    return this;
   }
 
   /** Binds the listen address; returns the endpoint actually bound (port 0 becomes a real port). */
@@ -127,6 +144,15 @@ public final class ProxyServer implements AutoCloseable {
     SessionRelay relay = new SessionRelay(session, config, chain, ch, framer, tls.clientSide());
     relays.add(relay);
     ch.closeFuture().addListener(f -> relays.remove(relay));
+    if (captures != null) {
+      relay.recordTo(
+          SessionCapture.start(
+              captures,
+              session,
+              captureDetails(),
+              ch.eventLoop(),
+              e -> relay.recordingFailed(e, captures.settings().onError())));
+    }
     try (SessionMdc m = SessionMdc.of(session)) {
       log.info("session opened: {} from {}", config.listen().protocol(), ch.remoteAddress());
     }
@@ -139,6 +165,18 @@ public final class ProxyServer implements AutoCloseable {
         .addLast("idle", new IdleStateHandler(true, 0, 0, tickMillis, TimeUnit.MILLISECONDS));
     ch.pipeline().addLast("framer", framer.handler());
     ch.pipeline().addLast("relay", new ClientHandler(relay, connector));
+  }
+
+  private Map<String, Object> captureDetails() {
+    Map<String, Object> d = new LinkedHashMap<>();
+    String version = ProxyServer.class.getPackage().getImplementationVersion();
+    d.put("proxy", version == null ? "dev" : version);
+    d.put("listener", listenerName);
+    d.put("listen", String.valueOf(boundEndpoint != null ? boundEndpoint : config.listen()));
+    d.put("upstream", config.upstream().toString());
+    d.put("clientTls", config.listen().tls().toString());
+    d.put("upstreamTls", config.upstream().tls().toString());
+    return d;
   }
 
   public Endpoint endpoint() {

@@ -1,5 +1,8 @@
 package dev.quirkproxy.relay;
 
+import dev.quirkproxy.capture.CaptureSettings;
+import dev.quirkproxy.capture.Direction;
+import dev.quirkproxy.capture.SessionCapture;
 import dev.quirkproxy.codec.LimitExceededException;
 import dev.quirkproxy.codec.Literal;
 import dev.quirkproxy.codec.WirePart;
@@ -21,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -60,6 +64,8 @@ final class SessionRelay {
 
   private boolean heldAnswerStartsTls;
   private final Deque<WirePart> heldClientParts = new ArrayDeque<>();
+  private SessionCapture capture;
+  private String endReason = "client closed the connection";
   private long lastActivityNanos = System.nanoTime();
   private long clientBytes;
   private long serverBytes;
@@ -111,6 +117,7 @@ final class SessionRelay {
 
   void upstreamUnreachable(Throwable cause) {
     String reason = "upstream " + config.upstream() + " unreachable: " + describe(cause);
+    endReason = reason;
     log.warn("{}", reason);
     closeWith(Replies.goodbye(session.protocol(), "UNAVAILABLE", "SYS/TEMP", reason));
   }
@@ -151,9 +158,11 @@ final class SessionRelay {
       return;
     }
     clientBytes += part.content().readableBytes();
+    long seq = capture == null ? 0 : capture.received(Direction.CLIENT_TO_PROXY, part);
     if (skippingClientFrame) {
       skippingClientFrame = !part.frameEnd();
       part.release();
+      record(seq, "skipped", null, null);
       return;
     }
     if (part.isLine() && part.frameStart() && log.isDebugEnabled()) {
@@ -162,6 +171,7 @@ final class SessionRelay {
     boolean frameEnd = part.frameEnd();
     Literal literal = part.literal();
     Decision decision = chain.onClient(session, part);
+    recordDecision(seq, part, decision, Direction.PROXY_TO_UPSTREAM);
     if (decision.forward() != null) {
       session.clientSent(decision.forward());
       upstream.write(decision.forward().content());
@@ -173,7 +183,43 @@ final class SessionRelay {
     }
     if (decision.closeReason() != null) {
       log.warn("closing: {}", decision.closeReason());
+      endReason = decision.closeReason();
       closeWith(decision.lastWords());
+    }
+  }
+
+  /** Records what became of a received part when it was not forwarded as it came. */
+  private void recordDecision(long seq, WirePart received, Decision decision, Direction onward) {
+    if (capture == null) {
+      return;
+    }
+    Direction back =
+        onward == Direction.PROXY_TO_UPSTREAM
+            ? Direction.PROXY_TO_CLIENT
+            : Direction.PROXY_TO_UPSTREAM;
+    if (decision.forward() != null && decision.forward() != received) {
+      record(seq, "replaced", onward, decision.forward().content());
+    } else if (decision.forward() == null) {
+      String what =
+          decision.startTls()
+              ? "starttls"
+              : decision.answer() != null
+                  ? "answered"
+                  : decision.closeReason() != null ? "closed" : "dropped";
+      record(seq, what, null, null);
+    }
+    if (decision.answer() != null) {
+      capture.sent(back, decision.answer(), seq);
+    }
+  }
+
+  private void record(long seq, String outcome, Direction direction, ByteBuf sent) {
+    if (capture == null) {
+      return;
+    }
+    capture.outcome(seq, outcome);
+    if (sent != null) {
+      capture.sent(direction, sent, seq);
     }
   }
 
@@ -243,7 +289,58 @@ final class SessionRelay {
     }
     upstream.flush();
     if (upstream.isWritable() && !closing && heldAnswer == null) {
-      client.read();
+      readWhenRecorderKeepsUp(client);
+    }
+  }
+
+  /** Reads {@code channel} now, or once the capture writer has caught up. */
+  private void readWhenRecorderKeepsUp(Channel channel) {
+    if (capture == null || capture.writable()) {
+      channel.read();
+    } else {
+      channel
+          .eventLoop()
+          .schedule(() -> readWhenRecorderKeepsUp(channel), 5, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  SessionCapture capture() {
+    return capture;
+  }
+
+  boolean closing() {
+    return closing;
+  }
+
+  /** Records this session to {@code sessionCapture} (set before the relay starts). */
+  void recordTo(SessionCapture sessionCapture) {
+    this.capture = sessionCapture;
+  }
+
+  /**
+   * The capture cannot be written. {@code close}: the session ends with {@code * BYE} / {@code
+   * -ERR} rather than being relayed unrecorded; {@code continue}: it goes on, the footer marks the
+   * gap.
+   */
+  void recordingFailed(java.io.IOException cause, CaptureSettings.OnError policy) {
+    if (policy == CaptureSettings.OnError.CONTINUE) {
+      log.warn(
+          "recording failed ({}); relaying continues unrecorded, the capture marks the gap",
+          cause.toString());
+      return;
+    }
+    log.warn(
+        "recording failed ({}); closing the session rather than relaying it unrecorded",
+        cause.toString());
+    String reason = "recording failed: " + describe(cause);
+    if (closing || goodbyeAtBoundary != null) {
+      return;
+    }
+    endReason = reason;
+    if (upstream == null || serverAtFrameBoundary.getAsBoolean()) {
+      closeWith(Replies.goodbye(session.protocol(), "UNAVAILABLE", "SYS/TEMP", reason));
+    } else {
+      goodbyeAtBoundary = reason;
     }
   }
 
@@ -256,12 +353,14 @@ final class SessionRelay {
       return;
     }
     serverBytes += part.content().readableBytes();
+    long seq = capture == null ? 0 : capture.received(Direction.UPSTREAM_TO_PROXY, part);
     session.serverSent(part);
     if (part.isLine() && part.frameStart() && log.isTraceEnabled()) {
       log.trace("S: {}", firstWords(part.text()));
     }
     boolean frameEnd = part.frameEnd();
     Decision decision = chain.onServer(session, part);
+    recordDecision(seq, part, decision, Direction.PROXY_TO_CLIENT);
     if (decision.forward() != null) {
       client.write(decision.forward().content());
     }
@@ -270,6 +369,7 @@ final class SessionRelay {
     }
     if (decision.closeReason() != null) {
       log.warn("closing: {}", decision.closeReason());
+      endReason = decision.closeReason();
       closeWith(decision.lastWords());
     } else if (frameEnd && goodbyeAtBoundary != null) {
       closeWith(Replies.goodbye(session.protocol(), null, null, goodbyeAtBoundary));
@@ -282,7 +382,7 @@ final class SessionRelay {
   void upstreamReadComplete() {
     client.flush();
     if (client.isWritable() && upstream != null) {
-      upstream.read();
+      readWhenRecorderKeepsUp(upstream);
     }
   }
 
@@ -333,6 +433,9 @@ final class SessionRelay {
     }
     closeWith(null);
     releaseHeld();
+    if (capture != null) {
+      capture.finish(endReason);
+    }
     log.info(
         "session ended: {} octets from client, {} from server, {} s",
         clientBytes,
@@ -352,6 +455,7 @@ final class SessionRelay {
   void upstreamClosed() {
     if (!closing) {
       log.info("upstream closed the connection");
+      endReason = "upstream closed the connection";
     }
     closeWith(null);
   }
@@ -359,6 +463,9 @@ final class SessionRelay {
   /** A framer or handler failed on bytes from the client ({@code fromClient}) or the server. */
   void failed(Throwable cause, boolean fromClient) {
     String side = fromClient ? "client" : "upstream";
+    if (!closing) {
+      endReason = side + ": " + describe(cause);
+    }
     if (cause instanceof LimitExceededException limit) {
       log.warn("{} from the {}; closing", limit.getMessage(), side);
       if (fromClient || serverAtFrameBoundary.getAsBoolean()) {
@@ -406,6 +513,7 @@ final class SessionRelay {
     if (closing || goodbyeAtBoundary != null) {
       return;
     }
+    endReason = reason;
     if (upstream == null || serverAtFrameBoundary.getAsBoolean()) {
       closeWith(Replies.goodbye(session.protocol(), null, null, reason));
     } else {
@@ -422,6 +530,9 @@ final class SessionRelay {
       return;
     }
     closing = true;
+    if (capture != null && lastWords != null) {
+      capture.sent(Direction.PROXY_TO_CLIENT, lastWords, 0);
+    }
     if (upstream == null && upstreamPending != null) {
       upstreamPending.close();
     }

@@ -64,6 +64,11 @@ public final class ImapSession extends Session {
     return syncLiteral;
   }
 
+  /** True when the next client line answers an AUTHENTICATE challenge (SASL data, or "*"). */
+  public boolean expectsSaslLine() {
+    return saslLineExpected;
+  }
+
   /** True while the client is in IDLE (RFC 2177) and the server has accepted it. */
   public boolean idling() {
     return idleTag != null;

@@ -9,6 +9,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,8 +39,17 @@ class LauncherIT {
   @Test
   void demoModeRelaysAndShutsDownPolitelyOnSigterm() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Path captures = Files.createTempDirectory(Path.of("target"), "launcher-captures");
     Process p =
-        new ProcessBuilder(java, "-jar", shadedJar().toString(), "proxy", "--listen", "127.0.0.1:0")
+        new ProcessBuilder(
+                java,
+                "-jar",
+                shadedJar().toString(),
+                "proxy",
+                "--listen",
+                "127.0.0.1:0",
+                "--captures",
+                captures.toString())
             .redirectError(new File("target/launcher-it.log"))
             .start();
     try {
@@ -74,6 +84,19 @@ class LauncherIT {
         assertThat(c.closedByPeer()).isTrue();
       }
       assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
+      // The session was recorded, credentials redacted, and its capture ends with the shutdown.
+      try (Stream<Path> files = Files.walk(captures)) {
+        List<Path> jsonl = files.filter(f -> f.toString().endsWith(".jsonl")).toList();
+        assertThat(jsonl).hasSize(1);
+        var capture = dev.quirkproxy.capture.CaptureReader.read(jsonl.get(0));
+        assertThat(capture.problems()).isEmpty();
+        assertThat(capture.footer().path("reason").asText()).isEqualTo("shutting down");
+        assertThat(
+                new String(
+                    capture.bytes(dev.quirkproxy.capture.Direction.CLIENT_TO_PROXY),
+                    StandardCharsets.UTF_8))
+            .isEqualTo("a1 LOGIN demo [REDACTED]\r\na2 SELECT INBOX\r\n");
+      }
     } finally {
       p.destroyForcibly();
     }
