@@ -54,7 +54,7 @@ final class Redactor {
     if (part.frameEnd()) {
       loginArg = -1;
     }
-    return redacted == null ? null : redacted + ending;
+    return redacted == null || redacted.equals(text) ? null : redacted + ending;
   }
 
   private String imap(ImapSession session, WirePart part, String text) {
