@@ -2,6 +2,7 @@ package dev.quirkproxy.relay;
 
 import dev.quirkproxy.capture.CaptureStore;
 import dev.quirkproxy.capture.SessionCapture;
+import dev.quirkproxy.codec.FramingDecoder;
 import dev.quirkproxy.flow.CompressHider;
 import dev.quirkproxy.flow.Interceptor;
 import dev.quirkproxy.flow.InterceptorChain;
@@ -140,7 +141,7 @@ public final class ProxyServer implements AutoCloseable {
           case IMPLICIT -> Session.TlsSide.IMPLICIT;
           case STARTTLS -> Session.TlsSide.STARTTLS_OFFERED;
         });
-    Framers.Framer framer = Framers.clientFramer(session);
+    FramingDecoder framer = Framers.clientFramer(session);
     SessionRelay relay = new SessionRelay(session, config, chain, ch, framer, tls.clientSide());
     relays.add(relay);
     ch.closeFuture().addListener(f -> relays.remove(relay));
@@ -163,7 +164,7 @@ public final class ProxyServer implements AutoCloseable {
     }
     ch.pipeline()
         .addLast("idle", new IdleStateHandler(true, 0, 0, tickMillis, TimeUnit.MILLISECONDS));
-    ch.pipeline().addLast("framer", framer.handler());
+    ch.pipeline().addLast("framer", framer);
     ch.pipeline().addLast("relay", new ClientHandler(relay, connector));
   }
 

@@ -3,6 +3,7 @@ package dev.quirkproxy.relay;
 import dev.quirkproxy.capture.CaptureSettings;
 import dev.quirkproxy.capture.Direction;
 import dev.quirkproxy.capture.SessionCapture;
+import dev.quirkproxy.codec.FramingDecoder;
 import dev.quirkproxy.codec.LimitExceededException;
 import dev.quirkproxy.codec.Literal;
 import dev.quirkproxy.codec.WirePart;
@@ -45,7 +46,7 @@ final class SessionRelay {
   private final ProxyConfig config;
   private final InterceptorChain chain;
   private final Channel client;
-  private final Framers.Framer clientFramer;
+  private final FramingDecoder clientFramer;
   private final SslContext clientTls;
   private Channel upstream;
 
@@ -75,7 +76,7 @@ final class SessionRelay {
       ProxyConfig config,
       InterceptorChain chain,
       Channel client,
-      Framers.Framer clientFramer,
+      FramingDecoder clientFramer,
       SslContext clientTls) {
     this.session = session;
     this.config = config;
@@ -270,7 +271,7 @@ final class SessionRelay {
     SslHandler tls = new SslHandler(clientTls.newEngine(client.alloc()), true);
     client.pipeline().addFirst("tls", tls);
     client.writeAndFlush(answer);
-    int discarded = clientFramer.discardBuffered().getAsInt();
+    int discarded = clientFramer.discardBuffered();
     while (!heldClientParts.isEmpty()) {
       WirePart p = heldClientParts.poll();
       discarded += p.content().readableBytes();

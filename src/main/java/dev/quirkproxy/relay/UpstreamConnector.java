@@ -1,5 +1,6 @@
 package dev.quirkproxy.relay;
 
+import dev.quirkproxy.codec.FramingDecoder;
 import dev.quirkproxy.tls.TlsMode;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -27,7 +28,7 @@ final class UpstreamConnector {
 
   void connect(SessionRelay relay) {
     Channel client = relay.client();
-    Framers.Framer framer = Framers.serverFramer(relay.session());
+    FramingDecoder framer = Framers.serverFramer(relay.session());
     Endpoint up = config.upstream();
     ChannelFuture f =
         new Bootstrap()
@@ -44,7 +45,7 @@ final class UpstreamConnector {
                     if (up.tls() == TlsMode.IMPLICIT) {
                       ch.pipeline().addLast("tls", newHandler(ch));
                     }
-                    ch.pipeline().addLast("framer", framer.handler());
+                    ch.pipeline().addLast("framer", framer);
                     if (up.tls() == TlsMode.STARTTLS) {
                       ch.pipeline()
                           .addLast(
@@ -65,7 +66,7 @@ final class UpstreamConnector {
             Channel ch = f.channel();
             relay.upstreamAttached(ch);
             switch (up.tls()) {
-              case NONE -> relay.upstreamConnected(ch, framer.atFrameBoundary());
+              case NONE -> relay.upstreamConnected(ch, framer::atFrameBoundary);
               case IMPLICIT -> {
                 ch.pipeline()
                     .get(SslHandler.class)
@@ -74,7 +75,7 @@ final class UpstreamConnector {
                         hs -> {
                           try (SessionMdc m2 = SessionMdc.of(relay.session())) {
                             if (hs.isSuccess()) {
-                              relay.upstreamConnected(ch, framer.atFrameBoundary());
+                              relay.upstreamConnected(ch, framer::atFrameBoundary);
                             } else {
                               relay.upstreamTlsFailed(ch, "TLS handshake failed", hs.cause());
                             }

@@ -1,5 +1,6 @@
 package dev.quirkproxy.relay;
 
+import dev.quirkproxy.codec.FramingDecoder;
 import dev.quirkproxy.codec.WirePart;
 import dev.quirkproxy.session.Protocol;
 import io.netty.buffer.Unpooled;
@@ -24,11 +25,11 @@ final class UpstreamStartTls extends ChannelInboundHandlerAdapter {
   private static final String TAG = "qpTLS";
 
   private final SessionRelay relay;
-  private final Framers.Framer framer;
+  private final FramingDecoder framer;
   private final Supplier<SslHandler> tls;
   private WirePart greeting;
 
-  UpstreamStartTls(SessionRelay relay, Framers.Framer framer, Supplier<SslHandler> tls) {
+  UpstreamStartTls(SessionRelay relay, FramingDecoder framer, Supplier<SslHandler> tls) {
     this.relay = relay;
     this.framer = framer;
     this.tls = tls;
@@ -55,7 +56,7 @@ final class UpstreamStartTls extends ChannelInboundHandlerAdapter {
     boolean ok = imap() ? text.regionMatches(true, 0, "* OK", 0, 4) : text.startsWith("+OK");
     if (!ok) {
       // A BYE / -ERR greeting: let the client see it as it is.
-      relay.upstreamConnected(ctx.channel(), framer.atFrameBoundary());
+      relay.upstreamConnected(ctx.channel(), framer::atFrameBoundary);
       ctx.fireChannelRead(part);
       ctx.fireChannelReadComplete();
       ctx.pipeline().remove(this);
@@ -82,7 +83,7 @@ final class UpstreamStartTls extends ChannelInboundHandlerAdapter {
       fail(ctx, "refused " + (imap() ? "STARTTLS" : "STLS") + ": " + text);
       return;
     }
-    int discarded = framer.discardBuffered().getAsInt();
+    int discarded = framer.discardBuffered();
     if (discarded > 0) {
       log.warn(
           "discarded {} octets the upstream sent after accepting STARTTLS, before the handshake",
@@ -112,7 +113,7 @@ final class UpstreamStartTls extends ChannelInboundHandlerAdapter {
     WirePart fresh =
         g.replace(Unpooled.copiedBuffer(stripped + "\r\n", StandardCharsets.ISO_8859_1));
     g.release();
-    relay.upstreamConnected(ctx.channel(), framer.atFrameBoundary());
+    relay.upstreamConnected(ctx.channel(), framer::atFrameBoundary);
     ctx.fireChannelRead(fresh);
     ctx.fireChannelReadComplete();
     ctx.pipeline().remove(this);

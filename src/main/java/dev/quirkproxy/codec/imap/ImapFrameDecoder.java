@@ -1,12 +1,10 @@
 package dev.quirkproxy.codec.imap;
 
+import dev.quirkproxy.codec.FramingDecoder;
 import dev.quirkproxy.codec.LimitExceededException;
-import dev.quirkproxy.codec.LineFinder;
 import dev.quirkproxy.codec.Literal;
 import dev.quirkproxy.codec.WirePart;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
 
 /**
@@ -24,7 +22,7 @@ import java.util.List;
  * <p>Emits one part per {@code decode} call, so the next handler has seen each part before the
  * framer looks at the following bytes.
  */
-public final class ImapFrameDecoder extends ByteToMessageDecoder {
+public final class ImapFrameDecoder extends FramingDecoder {
 
   /** Which peer's bytes this framer reads. */
   public enum Side {
@@ -40,11 +38,9 @@ public final class ImapFrameDecoder extends ByteToMessageDecoder {
 
   private final Side side;
   private final ImapFramingContext context;
-  private final LineFinder lineFinder = new LineFinder();
   private State state = State.LINE;
   private boolean inFrame;
   private long literalRemaining;
-  private boolean failed;
 
   public ImapFrameDecoder(Side side, ImapFramingContext context) {
     this.side = side;
@@ -52,23 +48,7 @@ public final class ImapFrameDecoder extends ByteToMessageDecoder {
   }
 
   @Override
-  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-    if (failed) {
-      in.skipBytes(in.readableBytes());
-      return;
-    }
-    try {
-      decodeFrames(in, out);
-    } catch (LimitExceededException e) {
-      // The stream cannot be framed any more and the session ends: report it once, not again
-      // on every later read and on close, then discard.
-      failed = true;
-      in.skipBytes(in.readableBytes());
-      throw e;
-    }
-  }
-
-  private void decodeFrames(ByteBuf in, List<Object> out) {
+  protected void decodeParts(ByteBuf in, List<Object> out) {
     for (; ; ) {
       switch (state) {
         case LINE -> {
@@ -148,21 +128,8 @@ public final class ImapFrameDecoder extends ByteToMessageDecoder {
     }
   }
 
-  /** True when the framer sits between frames (nothing of a frame has been emitted unfinished). */
+  @Override
   public boolean atFrameBoundary() {
     return !inFrame && state == State.LINE;
-  }
-
-  /**
-   * Throws away bytes received but not yet framed, and returns how many there were: after
-   * STARTTLS/STLS, plain-text bytes pipelined behind the command must never be read as if they had
-   * come through TLS (the CVE-2011-0411 class).
-   */
-  public int discardBuffered() {
-    ByteBuf buffered = internalBuffer();
-    int n = buffered.readableBytes();
-    buffered.skipBytes(n);
-    lineFinder.reset();
-    return n;
   }
 }

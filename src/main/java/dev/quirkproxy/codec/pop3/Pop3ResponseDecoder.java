@@ -1,11 +1,8 @@
 package dev.quirkproxy.codec.pop3;
 
-import dev.quirkproxy.codec.LimitExceededException;
-import dev.quirkproxy.codec.LineFinder;
+import dev.quirkproxy.codec.FramingDecoder;
 import dev.quirkproxy.codec.WirePart;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ByteProcessor;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -16,37 +13,23 @@ import java.util.List;
  * chunks as it arrives. Dot-stuffing is left untouched: bytes are forwarded as received. A lone LF
  * is accepted as a line ending, as lenient servers send one.
  */
-public final class Pop3ResponseDecoder extends ByteToMessageDecoder {
+public final class Pop3ResponseDecoder extends FramingDecoder {
 
   private final Pop3FramingContext context;
-  private final LineFinder lineFinder = new LineFinder();
   private final TerminatorScanner scanner = new TerminatorScanner();
   private boolean inBody;
-  private boolean failed;
 
   public Pop3ResponseDecoder(Pop3FramingContext context) {
     this.context = context;
   }
 
   @Override
-  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-    if (failed) {
-      in.skipBytes(in.readableBytes());
-      return;
-    }
+  protected void decodeParts(ByteBuf in, List<Object> out) {
     if (inBody) {
       decodeBody(in, out);
       return;
     }
-    int length;
-    try {
-      length = lineFinder.find(in, context.maxLineLength(), "server line");
-    } catch (LimitExceededException e) {
-      // Report once, not again on every later read and on close; the session ends.
-      failed = true;
-      in.skipBytes(in.readableBytes());
-      throw e;
-    }
+    int length = lineFinder.find(in, context.maxLineLength(), "server line");
     if (length < 0) {
       return;
     }
@@ -75,7 +58,7 @@ public final class Pop3ResponseDecoder extends ByteToMessageDecoder {
     out.add(WirePart.bodyChunk(in.readRetainedSlice(terminator - from + 1), true));
   }
 
-  /** True between responses: nothing of a response has been forwarded unfinished. */
+  @Override
   public boolean atFrameBoundary() {
     return !inBody;
   }
@@ -119,18 +102,5 @@ public final class Pop3ResponseDecoder extends ByteToMessageDecoder {
       }
       return true;
     }
-  }
-
-  /**
-   * Throws away bytes received but not yet framed, and returns how many there were: after
-   * STARTTLS/STLS, plain-text bytes pipelined behind the command must never be read as if they had
-   * come through TLS (the CVE-2011-0411 class).
-   */
-  public int discardBuffered() {
-    ByteBuf buffered = internalBuffer();
-    int n = buffered.readableBytes();
-    buffered.skipBytes(n);
-    lineFinder.reset();
-    return n;
   }
 }
