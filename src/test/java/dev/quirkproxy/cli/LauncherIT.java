@@ -37,6 +37,15 @@ class LauncherIT {
   }
 
   @Test
+  void launcherScriptRunsTheBuiltJar() throws Exception {
+    Process p = new ProcessBuilder("bin/quirkproxy", "--version").redirectErrorStream(true).start();
+    String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(printed).isZero();
+    assertThat(printed).startsWith("quirkproxy ").contains("Java 17");
+  }
+
+  @Test
   void demoModeRelaysAndShutsDownPolitelyOnSigterm() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Path captures = Files.createTempDirectory(Path.of("target"), "launcher-captures");
