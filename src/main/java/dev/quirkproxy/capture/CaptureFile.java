@@ -1,21 +1,25 @@
 package dev.quirkproxy.capture;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
  * The files of one capture, touched only by the writer thread: the JSON Lines file and, created on
- * first use, the blob file that holds large literal and body chunks.
+ * first use, the blob file that holds large literal and body chunks. Lines wait in a buffer that
+ * exists only while there is something to write, so thousands of idle sessions cost no buffers.
  */
 final class CaptureFile {
 
   final Path path;
   final Path blobPath;
-  private OutputStream lines;
+  private static final int EAGER_WRITE = 64 * 1024;
+
+  private FileChannel lines;
+  private ByteArrayOutputStream pending;
   private FileChannel blob;
   private long blobSize;
   boolean dirty;
@@ -38,13 +42,19 @@ final class CaptureFile {
   }
 
   void writeLine(byte[] json) throws IOException {
-    lines.write(json);
-    lines.write('\n');
+    if (pending == null) {
+      pending = new ByteArrayOutputStream(Math.max(256, json.length + 1));
+    }
+    pending.write(json);
+    pending.write('\n');
     dirty = true;
+    if (pending.size() >= EAGER_WRITE) {
+      flush();
+    }
   }
 
   /** Appends to the blob file; returns the offset the bytes start at. */
-  long appendBlob(java.nio.ByteBuffer bytes) throws IOException {
+  long appendBlob(ByteBuffer bytes) throws IOException {
     if (blob == null) {
       blob = FileChannel.open(blobPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     }
@@ -61,15 +71,20 @@ final class CaptureFile {
 
   /** Hands buffered lines to the operating system: after this a kill -9 loses nothing written. */
   void flush() throws IOException {
-    if (dirty) {
-      lines.flush();
+    if (dirty && pending != null) {
+      ByteBuffer bytes = ByteBuffer.wrap(pending.toByteArray());
+      pending = null;
       dirty = false;
+      while (bytes.hasRemaining()) {
+        lines.write(bytes);
+      }
     }
   }
 
   void close() throws IOException {
     try {
       if (lines != null) {
+        flush();
         lines.close();
       }
     } finally {

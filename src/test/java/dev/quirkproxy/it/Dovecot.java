@@ -1,7 +1,12 @@
 package dev.quirkproxy.it;
 
+import dev.quirkproxy.testing.TestTls;
+import dev.quirkproxy.tls.CertificateAuthority;
+import dev.quirkproxy.tls.IssuedCertificate;
+import dev.quirkproxy.tls.TlsSetupException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,6 +27,10 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 
 /**
  * A real Dovecot (IMAP + POP3) of the test's own: a temp directory with its own {@code
@@ -37,6 +47,11 @@ import java.util.stream.Stream;
  * <p>Every test asks for fresh users ({@link #newUser}) so that a "direct" run and a "proxied" run
  * start from identical mailboxes: same bytes, flags, INTERNALDATEs, UIDs and UIDVALIDITY.
  *
+ * <p>With {@link Option#TLS} it also offers TLS: STARTTLS on the plain ports and implicit TLS
+ * (IMAPS, POP3S) on two more, with a certificate for {@code 127.0.0.1} and {@code localhost} issued
+ * by a CA of its own ({@link #tlsCaFile()}), TLS 1.2 and newer. Plain-text login on the plain ports
+ * stays allowed.
+ *
  * <p>If Dovecot is not installed this fails rather than skips: CI installs {@code dovecot-imapd}
  * and {@code dovecot-pop3d}, and a skipped integration test would hide a missing dependency.
  */
@@ -51,6 +66,8 @@ public final class Dovecot implements AutoCloseable {
   private final Path dir;
   private final int imapPort;
   private final int pop3Port;
+  private final int imapsPort;
+  private final int pop3sPort;
   private final int mailUid;
   private final int mailGid;
   private final Set<Option> options;
@@ -58,12 +75,13 @@ public final class Dovecot implements AutoCloseable {
   private Process process;
   private int userCounter;
 
-  private Dovecot(
-      Path dir, int imapPort, int pop3Port, int mailUid, int mailGid, Set<Option> options) {
+  private Dovecot(Path dir, int[] ports, int mailUid, int mailGid, Set<Option> options) {
     this.dir = dir;
     this.options = options;
-    this.imapPort = imapPort;
-    this.pop3Port = pop3Port;
+    this.imapPort = ports[0];
+    this.pop3Port = ports[1];
+    this.imapsPort = ports.length > 2 ? ports[2] : 0;
+    this.pop3sPort = ports.length > 3 ? ports[3] : 0;
     this.mailUid = mailUid;
     this.mailGid = mailGid;
     this.shutdownHook = new Thread(this::stopProcess, "dovecot-shutdown");
@@ -76,7 +94,13 @@ public final class Dovecot implements AutoCloseable {
      * default: the proxy hides COMPRESS, and only without it are the bytes a client gets through
      * the proxy identical to Dovecot's.
      */
-    IMAP_COMPRESS
+    IMAP_COMPRESS,
+    /**
+     * Offer TLS: {@code ssl = yes} (STARTTLS/STLS on the plain ports, where plain-text login still
+     * works) and implicit-TLS listeners on {@link #imapsPort()} and {@link #pop3sPort()}, with a
+     * certificate issued by a test CA ({@link #tlsCaFile()}).
+     */
+    TLS
   }
 
   /** Starts a Dovecot with no users yet; add them with {@link #newUser}. */
@@ -89,11 +113,11 @@ public final class Dovecot implements AutoCloseable {
       Path dir = Files.createTempDirectory("quirkproxy-dovecot-");
       // Dovecot's unprivileged processes (and the mail user) must be able to reach the Maildirs.
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-      int[] ports = freePorts(2);
+      int[] ports = freePorts(Set.of(options).contains(Option.TLS) ? 4 : 2);
       boolean root = ((Integer) Files.getAttribute(dir, "unix:uid")) == 0;
       int uid = root ? NOBODY : (Integer) Files.getAttribute(dir, "unix:uid");
       int gid = root ? NOBODY : (Integer) Files.getAttribute(dir, "unix:gid");
-      Dovecot d = new Dovecot(dir, ports[0], ports[1], uid, gid, Set.of(options));
+      Dovecot d = new Dovecot(dir, ports, uid, gid, Set.of(options));
       try {
         d.writeConfig(root);
         d.launch(binary);
@@ -115,6 +139,33 @@ public final class Dovecot implements AutoCloseable {
 
   public int pop3Port() {
     return pop3Port;
+  }
+
+  /** The implicit-TLS IMAP port (IMAPS); only with {@link Option#TLS}. */
+  public int imapsPort() {
+    requireTls();
+    return imapsPort;
+  }
+
+  /** The implicit-TLS POP3 port (POP3S); only with {@link Option#TLS}. */
+  public int pop3sPort() {
+    requireTls();
+    return pop3sPort;
+  }
+
+  /**
+   * The PEM certificate of the CA that issued Dovecot's certificate, for a client to trust; only
+   * with {@link Option#TLS}.
+   */
+  public Path tlsCaFile() {
+    requireTls();
+    return dir.resolve("tls-ca").resolve("ca.pem");
+  }
+
+  private void requireTls() {
+    if (!options.contains(Option.TLS)) {
+      throw new IllegalStateException("this Dovecot was started without Option.TLS");
+    }
   }
 
   public Path directory() {
@@ -194,7 +245,15 @@ public final class Dovecot implements AutoCloseable {
     c.append("log_path = ").append(dir.resolve("dovecot.log")).append('\n');
     c.append("info_log_path = ").append(dir.resolve("dovecot.log")).append('\n');
     c.append("listen = 127.0.0.1\n");
-    c.append("ssl = no\n");
+    if (options.contains(Option.TLS)) {
+      writeTlsFiles();
+      c.append("ssl = yes\n");
+      c.append("ssl_cert = <").append(dir.resolve("tls").resolve("cert.pem")).append('\n');
+      c.append("ssl_key = <").append(dir.resolve("tls").resolve("key.pem")).append('\n');
+      c.append("ssl_min_protocol = TLSv1.2\n");
+    } else {
+      c.append("ssl = no\n");
+    }
     c.append("disable_plaintext_auth = no\n");
     c.append("auth_mechanisms = plain login\n");
     c.append("protocols = imap pop3\n");
@@ -218,12 +277,16 @@ public final class Dovecot implements AutoCloseable {
         .append(chroot)
         .append("  inet_listener imap {\n    port = ")
         .append(imapPort)
-        .append("\n  }\n  inet_listener imaps {\n    port = 0\n  }\n}\n");
+        .append("\n  }\n")
+        .append(tlsListener("imaps", imapsPort))
+        .append("}\n");
     c.append("service pop3-login {\n")
         .append(chroot)
         .append("  inet_listener pop3 {\n    port = ")
         .append(pop3Port)
-        .append("\n  }\n  inet_listener pop3s {\n    port = 0\n  }\n}\n");
+        .append("\n  }\n")
+        .append(tlsListener("pop3s", pop3sPort))
+        .append("}\n");
     Path users = dir.resolve("passwd.d");
     Files.createDirectories(users);
     // Dovecot's auth process (not root) reads these; do not depend on the umask.
@@ -244,6 +307,50 @@ public final class Dovecot implements AutoCloseable {
     Files.setPosixFilePermissions(
         dir.resolve("home"), PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.writeString(dir.resolve("dovecot.conf"), c.toString(), StandardCharsets.US_ASCII);
+  }
+
+  /** The implicit-TLS listener block: on its port with {@link Option#TLS}, else disabled. */
+  private String tlsListener(String name, int port) {
+    if (!options.contains(Option.TLS)) {
+      return "  inet_listener " + name + " {\n    port = 0\n  }\n";
+    }
+    return "  inet_listener "
+        + name
+        + " {\n    address = 127.0.0.1\n    port = "
+        + port
+        + "\n    ssl = yes\n  }\n";
+  }
+
+  /**
+   * Makes Dovecot's TLS identity: a CA of its own in {@code tls-ca/} (separate from any CA the
+   * proxy uses, so a test can tell the two trusts apart) and a certificate for {@code localhost},
+   * {@code 127.0.0.1} and {@code ::1} in {@code tls/cert.pem} (leaf, then the CA) with its key in
+   * {@code tls/key.pem}. Dovecot's config process reads both at start.
+   */
+  private void writeTlsFiles() throws IOException {
+    IssuedCertificate identity;
+    try {
+      identity = CertificateAuthority.loadOrCreate(dir.resolve("tls-ca")).issue(List.of());
+    } catch (TlsSetupException e) {
+      throw new IOException("cannot make Dovecot's certificate: " + e.getMessage(), e);
+    }
+    Path tls = Files.createDirectories(dir.resolve("tls"));
+    Files.writeString(
+        tls.resolve("cert.pem"), pem(identity.chain().toArray()), StandardCharsets.US_ASCII);
+    Path key = tls.resolve("key.pem");
+    Files.createFile(
+        key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(key, pem(identity.key()), StandardCharsets.US_ASCII);
+  }
+
+  private static String pem(Object... objects) throws IOException {
+    StringWriter out = new StringWriter();
+    try (JcaPEMWriter w = new JcaPEMWriter(out)) {
+      for (Object o : objects) {
+        w.writeObject(o);
+      }
+    }
+    return out.toString();
   }
 
   /**
@@ -296,8 +403,12 @@ public final class Dovecot implements AutoCloseable {
                 + " s:\n"
                 + diagnostics());
       }
-      imapUp = imapUp || greets(imapPort, "* OK ");
-      pop3Up = pop3Up || greets(pop3Port, "+OK ");
+      imapUp =
+          imapUp
+              || greets(imapPort, "* OK ") && (imapsPort == 0 || greetsOverTls(imapsPort, "* OK "));
+      pop3Up =
+          pop3Up
+              || greets(pop3Port, "+OK ") && (pop3sPort == 0 || greetsOverTls(pop3sPort, "+OK "));
       if (!(imapUp && pop3Up)) {
         Thread.sleep(50);
       }
@@ -309,20 +420,52 @@ public final class Dovecot implements AutoCloseable {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
       s.setSoTimeout(5000);
-      InputStream in = s.getInputStream();
-      byte[] buf = new byte[prefix.length()];
-      int n = 0;
-      while (n < buf.length) {
-        int r = in.read(buf, n, buf.length - n);
-        if (r < 0) {
-          return false;
-        }
-        n += r;
-      }
-      return new String(buf, StandardCharsets.US_ASCII).equals(prefix);
+      return startsWith(s.getInputStream(), prefix);
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /**
+   * The same over implicit TLS, verifying the certificate against {@link #tlsCaFile()} and the host
+   * name 127.0.0.1: also proves the TLS setup is what the tests expect.
+   */
+  private boolean greetsOverTls(int port, String prefix) throws IOException {
+    SSLContext trusting;
+    try {
+      trusting =
+          TestTls.clientTrusting(
+              CertificateAuthority.loadOrCreate(dir.resolve("tls-ca")).certificate());
+    } catch (GeneralSecurityException | TlsSetupException e) {
+      throw new IOException("cannot trust Dovecot's CA: " + e.getMessage(), e);
+    }
+    try (Socket plain = new Socket()) {
+      plain.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+      plain.setSoTimeout(5000);
+      try (SSLSocket s =
+          (SSLSocket) trusting.getSocketFactory().createSocket(plain, "127.0.0.1", port, false)) {
+        SSLParameters p = s.getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+        s.setSSLParameters(p);
+        s.startHandshake();
+        return startsWith(s.getInputStream(), prefix);
+      }
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean startsWith(InputStream in, String prefix) throws IOException {
+    byte[] buf = new byte[prefix.length()];
+    int n = 0;
+    while (n < buf.length) {
+      int r = in.read(buf, n, buf.length - n);
+      if (r < 0) {
+        return false;
+      }
+      n += r;
+    }
+    return new String(buf, StandardCharsets.US_ASCII).equals(prefix);
   }
 
   private String diagnostics() {
