@@ -36,10 +36,7 @@ final class CaptureFile {
 
   void open() throws IOException {
     Files.createDirectories(path.getParent());
-    lines =
-        new java.io.BufferedOutputStream(
-            Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-            64 * 1024);
+    lines = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
   }
 
   void writeLine(byte[] json) throws IOException {
