@@ -1,7 +1,8 @@
 /*
  * quirkproxy end-to-end benchmark client. Single-file Java program, no dependencies:
  *
- *   java bench/Bench.java throughput --direct HOST:PORT --proxy HOST:PORT [options]
+ *   java bench/Bench.java throughput --direct HOST:PORT --proxy HOST:PORT
+ *       [--rec-proxy HOST:PORT --rec-proxy-pid PID --captures DIR --jar JAR] [options]
  *   java bench/Bench.java latency    --direct HOST:PORT --proxy HOST:PORT [options]
  *   java bench/Bench.java idle       --proxy HOST:PORT --pid PROXY_PID [options]
  *
@@ -85,46 +86,86 @@ public class Bench {
 
   // ------------------------------------------------------------------ throughput
 
+  static final String DIRECT = "direct";
+  static final String PROXY = "proxy";
+  static final String REC = "proxy+rec";
+
+  /**
+   * Orders of the three targets, one per round in turn: over six rounds each target is first,
+   * second and third twice, so warm-up drift and page-cache effects hit all alike.
+   */
+  static final String[][] ORDERS3 = {
+    {DIRECT, PROXY, REC}, {REC, PROXY, DIRECT}, {PROXY, REC, DIRECT},
+    {DIRECT, REC, PROXY}, {REC, DIRECT, PROXY}, {PROXY, DIRECT, REC}
+  };
+
   /**
    * Per run: new connection, LOGIN, SELECT INBOX (not timed), then the timed part: either one
    * {@code UID FETCH 1:* (BODY.PEEK[])} (default) or, with --per-message, one {@code UID FETCH uid
    * (BODY.PEEK[])} per message, strictly one after another. The clock runs from writing the
-   * command to reading the last tagged OK. Targets alternate: direct, proxy in even rounds, proxy,
-   * direct in odd rounds.
+   * command to reading the last tagged OK. Targets: direct, proxy (recording off) and, with
+   * --rec-proxy, proxy+rec (a second proxy JVM recording into --captures); they alternate: direct,
+   * proxy in even rounds, proxy, direct in odd rounds; with three targets see {@link #ORDERS3}.
+   *
+   * <p>After each proxy+rec run the client waits until that session's capture has its footer (the
+   * recorder writes off the event loop and may lag); the CPU times for the run are taken after
+   * that, so the proxy's includes the whole recording; then it checks the capture and deletes its
+   * blob file (not counted: that is the benchmark's own work). The
+   * first proxy+rec capture is also run through {@code captures verify} and {@code captures export
+   * --format server-bytes}, whose CRC32 must equal that of every byte the client received.
    */
   static Map<String, Object> throughput(Opts o) throws Exception {
     InetSocketAddress direct = o.addr("direct");
     InetSocketAddress proxy = o.addr("proxy");
+    InetSocketAddress recProxy = o.has("rec-proxy") ? o.addr("rec-proxy") : null;
     int warmup = o.integer("warmup", 1);
     int rounds = o.integer("rounds", 3);
     boolean perMessage = o.flag("per-message");
     long expectBytes = o.lng("expect-bytes", -1);
     int timeoutSec = o.integer("timeout", 60);
     long proxyPid = o.lng("proxy-pid", -1);
+    long recPid = o.lng("rec-proxy-pid", -1);
     long dovecotPid = o.lng("dovecot-pid", -1);
     int clkTck = o.integer("clk-tck", 100);
+    Captures caps = null;
+    if (recProxy != null) {
+      caps = new Captures(Path.of(o.str("captures", null)), o.str("jar", null), timeoutSec);
+    }
+    List<String> targets = recProxy != null ? List.of(DIRECT, PROXY, REC) : List.of(DIRECT, PROXY);
 
     List<Map<String, Object>> runs = new ArrayList<>();
     Map<String, List<Double>> seconds = new HashMap<>();
-    seconds.put("direct", new ArrayList<>());
-    seconds.put("proxy", new ArrayList<>());
-    // CPU seconds summed over the measured runs, per target: client (this JVM), proxy, Dovecot.
+    // CPU seconds summed over the measured runs, per target: client (this JVM), proxy, proxy+rec,
+    // Dovecot, machine busy, proxy kernel time, proxy+rec kernel time; then run wall time.
     Map<String, double[]> cpu = new HashMap<>();
-    cpu.put("direct", new double[5]); // client, proxy, dovecot, machine busy, run wall time
-    cpu.put("proxy", new double[5]);
-    Map<String, Long> warmCrc = new HashMap<>();
+    for (String t : targets) {
+      seconds.put(t, new ArrayList<>());
+      cpu.put(t, new double[8]);
+    }
+    Map<String, Long> warmCrc = new LinkedHashMap<>();
     long literalBytes = -1;
     int messages = -1;
     for (int r = 0; r < warmup + rounds; r++) {
       boolean isWarmup = r < warmup;
-      String[] order = (r % 2 == 0) ? new String[] {"direct", "proxy"} : new String[] {"proxy", "direct"};
+      String[] order =
+          recProxy != null
+              ? ORDERS3[r % ORDERS3.length]
+              : (r % 2 == 0) ? new String[] {DIRECT, PROXY} : new String[] {PROXY, DIRECT};
       for (String target : order) {
-        InetSocketAddress a = target.equals("direct") ? direct : proxy;
-        double[] cpu0 = cpuNow(proxyPid, dovecotPid, clkTck);
+        InetSocketAddress a = target.equals(DIRECT) ? direct : target.equals(PROXY) ? proxy : recProxy;
+        // The first proxy+rec run also CRCs every byte the client receives, for the export check.
+        boolean deepCheck = target.equals(REC) && caps.deepCheck == null;
+        double[] cpu0 = cpuNow(proxyPid, recPid, dovecotPid, clkTck);
         long w0 = System.nanoTime();
-        FetchRun fr = fetchAll(a, o, perMessage, isWarmup, timeoutSec);
+        FetchRun fr = fetchAll(a, o, perMessage, isWarmup, deepCheck, timeoutSec);
+        Path captureFile = target.equals(REC) ? caps.awaitCapture() : null;
         double runWall = (System.nanoTime() - w0) / 1e9;
-        double[] cpu1 = cpuNow(proxyPid, dovecotPid, clkTck);
+        double[] cpu1 = cpuNow(proxyPid, recPid, dovecotPid, clkTck);
+        // Checking the capture and deleting its blob is the benchmark's work: after cpu1.
+        Map<String, Object> capture =
+            captureFile == null
+                ? null
+                : caps.check(captureFile, fr, literalBytes < 0 ? fr.literalBytes : literalBytes);
         if (literalBytes < 0) {
           literalBytes = fr.literalBytes;
           messages = fr.messages;
@@ -144,29 +185,42 @@ public class Bench {
         run.put("seconds", fr.seconds);
         run.put("mib_per_s", fr.literalBytes / MIB / fr.seconds);
         run.put("wire_bytes", fr.wireBytes);
-        // Whole run (connect, LOGIN, SELECT, FETCH, LOGOUT), not only the timed FETCH.
+        // Whole run (connect, LOGIN, SELECT, FETCH, LOGOUT; for proxy+rec up to the capture's
+        // footer), not only the timed FETCH.
         run.put("cpu_seconds_client", cpu1[0] - cpu0[0]);
         run.put("cpu_seconds_proxy", proxyPid > 0 ? cpu1[1] - cpu0[1] : null);
-        run.put("cpu_seconds_dovecot", dovecotPid > 0 ? cpu1[2] - cpu0[2] : null);
+        run.put("cpu_seconds_proxy_rec", recPid > 0 ? cpu1[2] - cpu0[2] : null);
+        // The kernel's share (stime) of the two proxies' CPU: socket I/O, page-cache writes.
+        run.put("cpu_seconds_proxy_kernel", proxyPid > 0 ? cpu1[5] - cpu0[5] : null);
+        run.put("cpu_seconds_proxy_rec_kernel", recPid > 0 ? cpu1[6] - cpu0[6] : null);
+        run.put("cpu_seconds_dovecot", dovecotPid > 0 ? cpu1[3] - cpu0[3] : null);
         // Everything else the machine did meanwhile (other processes, kernel threads): interference.
-        double other = (cpu1[3] - cpu0[3]) - (cpu1[0] - cpu0[0]) - (cpu1[1] - cpu0[1]) - (cpu1[2] - cpu0[2]);
+        double other = (cpu1[4] - cpu0[4]);
+        for (int k = 0; k < 4; k++) {
+          other -= cpu1[k] - cpu0[k];
+        }
         run.put("cpu_seconds_other", Math.max(0, Math.round(other * 100) / 100.0)); // 10 ms ticks
         run.put("run_wall_seconds", runWall);
+        if (capture != null) {
+          run.put("capture", capture);
+        }
         if (isWarmup) {
           run.put("crc32", Long.toHexString(fr.crc));
           warmCrc.put(target, fr.crc);
         } else {
           seconds.get(target).add(fr.seconds);
-          for (int k = 0; k < 4; k++) {
+          for (int k = 0; k < 7; k++) {
             cpu.get(target)[k] += cpu1[k] - cpu0[k];
           }
-          cpu.get(target)[4] += runWall;
+          cpu.get(target)[7] += runWall;
         }
         runs.add(run);
         System.err.printf(
             Locale.ROOT,
-            "  throughput %-6s round %d%s: %7.3f s  %8.1f MiB/s%n",
-            target, r, isWarmup ? " (warm-up)" : "", fr.seconds, fr.literalBytes / MIB / fr.seconds);
+            "  throughput %-9s round %2d%s: %7.3f s  %8.1f MiB/s%s%n",
+            target, r, isWarmup ? " (warm-up)" : "", fr.seconds, fr.literalBytes / MIB / fr.seconds,
+            capture == null ? "" : String.format(Locale.ROOT, "  (capture done %.3f s after LOGOUT)",
+                (double) capture.get("lag_seconds")));
       }
     }
     Map<String, Object> out = new LinkedHashMap<>();
@@ -175,15 +229,18 @@ public class Bench {
     out.put("literal_bytes", literalBytes);
     out.put("warmup_rounds", warmup);
     out.put("measured_rounds", rounds);
+    out.put("targets", targets);
     Boolean same = null;
-    if (warmCrc.containsKey("direct") && warmCrc.containsKey("proxy")) {
-      same = warmCrc.get("direct").equals(warmCrc.get("proxy"));
-      if (!same) {
-        throw new IOException("CRC32 of the fetched literals differs between direct and proxy");
+    if (warmCrc.containsKey(DIRECT) && warmCrc.size() > 1) {
+      same = true;
+      for (Map.Entry<String, Long> e : warmCrc.entrySet()) {
+        if (!e.getValue().equals(warmCrc.get(DIRECT))) {
+          throw new IOException("CRC32 of the fetched literals differs between direct and " + e.getKey());
+        }
       }
     }
     out.put("crc32_direct_equals_proxy", same);
-    for (String t : List.of("direct", "proxy")) {
+    for (String t : targets) {
       List<Double> s = seconds.get(t);
       Map<String, Object> m = new LinkedHashMap<>();
       double best = Collections.min(s);
@@ -195,30 +252,264 @@ public class Bench {
       m.put("all_seconds", s);
       // CPU seconds per GiB fetched over the measured runs (connect/login/select included).
       double gib = literalBytes * (double) s.size() / (MIB * 1024);
-      m.put("cpu_s_per_gib_client", cpu.get(t)[0] / gib);
-      m.put("cpu_s_per_gib_proxy", proxyPid > 0 && t.equals("proxy") ? cpu.get(t)[1] / gib : null);
-      m.put("cpu_s_per_gib_dovecot", dovecotPid > 0 ? cpu.get(t)[2] / gib : null);
       double[] c = cpu.get(t);
+      m.put("cpu_s_per_gib_client", c[0] / gib);
+      // The proxy serving this target (null for direct).
+      Double proxyCpu = null;
+      Double proxyKernel = null;
+      if (t.equals(PROXY) && proxyPid > 0) {
+        proxyCpu = c[1] / gib;
+        proxyKernel = c[5] / gib;
+      } else if (t.equals(REC) && recPid > 0) {
+        proxyCpu = c[2] / gib;
+        proxyKernel = c[6] / gib;
+      }
+      m.put("cpu_s_per_gib_proxy", proxyCpu);
+      m.put("cpu_s_per_gib_proxy_kernel", proxyKernel);
+      m.put("cpu_s_per_gib_dovecot", dovecotPid > 0 ? c[3] / gib : null);
       // CPU used by other processes during the measured runs (whole runs, connect to close), in
       // cores: 1.0 = one core fully busy with something else.
-      m.put("other_cpu_cores_busy", Math.max(0, c[3] - c[0] - c[1] - c[2]) / c[4]);
+      m.put("other_cpu_cores_busy", Math.max(0, c[4] - c[0] - c[1] - c[2] - c[3]) / c[7]);
       out.put(t, m);
     }
-    out.put(
-        "proxy_over_direct_median_time",
-        median(seconds.get("proxy")) / median(seconds.get("direct")));
+    double dMed = median(seconds.get(DIRECT));
+    double pMed = median(seconds.get(PROXY));
+    out.put("proxy_over_direct_median_time", pMed / dMed);
+    if (recProxy != null) {
+      double rMed = median(seconds.get(REC));
+      out.put("proxy_rec_over_direct_median_time", rMed / dMed);
+      out.put("proxy_rec_over_proxy_median_time", rMed / pMed);
+      out.put("captures", caps.summary(literalBytes));
+    }
     out.put("runs", runs);
     return out;
   }
 
-  /** CPU seconds so far: this JVM, the proxy process, Dovecot (master and its children). */
-  static double[] cpuNow(long proxyPid, long dovecotPid, int clkTck) throws IOException {
+  /**
+   * The capture directory of the recording proxy. After each proxy+rec session: waits for exactly
+   * one new {@code .jsonl} whose last line is the footer, checks the footer (clean end, no gaps,
+   * upstream bytes = bytes the client received), notes the blob size and deletes the blob (200
+   * MiB per session); the small {@code .jsonl} files stay for {@code bench/run} to count and
+   * verify at the end.
+   */
+  static final class Captures {
+    static final Pattern UPSTREAM_BYTES = Pattern.compile("\"upstream>proxy\":(\\d+)");
+    static final Pattern REASON = Pattern.compile("\"reason\":\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    final Path dir;
+    final String jar;
+    final int timeoutSec;
+    final java.util.Set<Path> seen = new java.util.HashSet<>();
+    final int before;
+    final List<Double> lags = new ArrayList<>();
+    final List<String> problems = new ArrayList<>();
+    long blobBytes;
+    long jsonlBytes;
+    int sessions;
+    Map<String, Object> deepCheck;
+
+    Captures(Path dir, String jar, int timeoutSec) throws IOException {
+      if (dir == null || jar == null) {
+        throw new IllegalArgumentException("--rec-proxy needs --captures DIR and --jar JAR");
+      }
+      this.dir = dir;
+      this.jar = jar;
+      this.timeoutSec = timeoutSec;
+      seen.addAll(jsonlFiles());
+      before = seen.size();
+    }
+
+    List<Path> jsonlFiles() throws IOException {
+      if (!Files.isDirectory(dir)) {
+        return List.of();
+      }
+      try (java.util.stream.Stream<Path> w = Files.walk(dir, 2)) {
+        return w.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList();
+      }
+    }
+
+    /** The last complete line of a file, or null. */
+    static String lastLine(Path p) throws IOException {
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p)) {
+        long size = ch.size();
+        int n = (int) Math.min(size, 64 * 1024);
+        ByteBuffer b = ByteBuffer.allocate(n);
+        ch.read(b, size - n);
+        String s = new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
+        if (!s.endsWith("\n")) {
+          return null;
+        }
+        int prev = s.lastIndexOf('\n', s.length() - 2);
+        return s.substring(prev + 1, s.length() - 1);
+      }
+    }
+
+    /** Waits for this session's capture: exactly one new .jsonl, ending in its footer. */
+    Path awaitCapture() throws Exception {
+      sessions++;
+      long t0 = System.nanoTime();
+      long deadline = t0 + timeoutSec * 1_000_000_000L;
+      Path file = null;
+      while (true) {
+        if (file == null) {
+          List<Path> fresh = new ArrayList<>(jsonlFiles());
+          fresh.removeAll(seen);
+          if (fresh.size() > 1) {
+            throw new IOException("expected one new capture in " + dir + ", found " + fresh);
+          }
+          file = fresh.isEmpty() ? null : fresh.get(0);
+        }
+        if (file != null) {
+          String last = lastLine(file);
+          if (last != null && last.contains("\"type\":\"footer\"")) {
+            break;
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IOException(
+              file == null
+                  ? "no capture appeared in " + dir + " within " + timeoutSec + " s"
+                  : "capture " + file + " has no footer " + timeoutSec + " s after LOGOUT");
+        }
+        Thread.sleep(2);
+      }
+      lags.add((System.nanoTime() - t0) / 1e9);
+      seen.add(file);
+      return file;
+    }
+
+    /** Checks a finished capture (see the class comment), then deletes its blob file. */
+    Map<String, Object> check(Path file, FetchRun fr, long literalBytes) throws Exception {
+      String footer = lastLine(file);
+      double lag = lags.get(lags.size() - 1);
+      Path blob = file.resolveSibling(file.getFileName().toString().replaceAll("\\.jsonl$", ".blob"));
+      long blobSize = Files.exists(blob) ? Files.size(blob) : 0;
+      long jsonlSize = Files.size(file);
+      blobBytes += blobSize;
+      jsonlBytes += jsonlSize;
+      Matcher um = UPSTREAM_BYTES.matcher(footer);
+      long upstream = um.find() ? Long.parseLong(um.group(1)) : -1;
+      Matcher rm = REASON.matcher(footer);
+      String reason = rm.find() ? rm.group(1) : null;
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("file", dir.relativize(file).toString());
+      c.put("lag_seconds", lag);
+      c.put("jsonl_bytes", jsonlSize);
+      c.put("blob_bytes", blobSize);
+      c.put("footer_upstream_bytes", upstream);
+      c.put("client_received_bytes", fr.connWireBytes);
+      c.put("footer_reason", reason);
+      List<String> bad = new ArrayList<>();
+      if (footer.contains("\"gaps\"")) {
+        bad.add("footer reports gaps: " + footer);
+      }
+      if (upstream != fr.connWireBytes) {
+        bad.add("footer says " + upstream + " bytes from upstream, client received " + fr.connWireBytes);
+      }
+      if (blobSize > literalBytes || blobSize < literalBytes * 0.9) {
+        bad.add("blob holds " + blobSize + " bytes, " + literalBytes + " literal bytes were fetched");
+      }
+      if (deepCheck == null) {
+        deepCheck = deepCheck(file, fr);
+        if (!Boolean.TRUE.equals(deepCheck.get("ok"))) {
+          bad.add("deep check failed: " + deepCheck);
+        }
+      }
+      for (String b : bad) {
+        problems.add(c.get("file") + ": " + b);
+        System.err.println("  capture problem: " + c.get("file") + ": " + b);
+      }
+      c.put("problems", bad);
+      Files.deleteIfExists(blob);
+      return c;
+    }
+
+    /**
+     * {@code captures verify FILE} must exit 0, and {@code captures export FILE --format
+     * server-bytes} (which reads the blob) must reproduce every byte the client received.
+     */
+    Map<String, Object> deepCheck(Path file, FetchRun fr) throws Exception {
+      String java = ProcessHandle.current().info().command().orElse("java");
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("file", dir.relativize(file).toString());
+      long t0 = System.nanoTime();
+      Process v =
+          new ProcessBuilder(java, "-jar", jar, "captures", "verify", file.toString())
+              .redirectErrorStream(true)
+              .start();
+      String vout;
+      try (InputStream in = v.getInputStream()) {
+        vout = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+      }
+      boolean vdone = v.waitFor(60, TimeUnit.SECONDS);
+      d.put("verify_exit", vdone ? v.exitValue() : null);
+      d.put("verify_output", vout.replace(dir.toString() + "/", ""));
+      Process x =
+          new ProcessBuilder(
+                  java, "-jar", jar, "captures", "export", file.toString(), "--format", "server-bytes")
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      CRC32 crc = new CRC32();
+      long n = 0;
+      try (InputStream in = x.getInputStream()) {
+        byte[] buf = new byte[1 << 16];
+        int k;
+        while ((k = in.read(buf)) > 0) {
+          crc.update(buf, 0, k);
+          n += k;
+        }
+      }
+      boolean xdone = x.waitFor(60, TimeUnit.SECONDS);
+      d.put("export_exit", xdone ? x.exitValue() : null);
+      d.put("export_server_bytes", n);
+      d.put("export_crc32", String.format(Locale.ROOT, "%08x", crc.getValue()));
+      d.put("client_received_bytes", fr.connWireBytes);
+      d.put("client_received_crc32", String.format(Locale.ROOT, "%08x", fr.wireCrc));
+      d.put("seconds", (System.nanoTime() - t0) / 1e9);
+      boolean ok =
+          Integer.valueOf(0).equals(d.get("verify_exit"))
+              && Integer.valueOf(0).equals(d.get("export_exit"))
+              && n == fr.connWireBytes
+              && crc.getValue() == fr.wireCrc;
+      d.put("ok", ok);
+      System.err.printf(
+          Locale.ROOT,
+          "  capture deep check: verify exit %s, export %d bytes crc %s vs client %d bytes crc %s: %s%n",
+          d.get("verify_exit"), n, d.get("export_crc32"), fr.connWireBytes,
+          d.get("client_received_crc32"), ok ? "ok" : "FAILED");
+      return d;
+    }
+
+    Map<String, Object> summary(long literalBytesPerSession) throws IOException {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("directory", dir.toString());
+      s.put("captures_before_first_run", before);
+      s.put("proxy_rec_sessions", sessions);
+      s.put("jsonl_files_now", jsonlFiles().size());
+      s.put("jsonl_bytes_total", jsonlBytes);
+      s.put("blob_bytes_total", blobBytes);
+      s.put("literal_bytes_total", literalBytesPerSession * sessions);
+      s.put("blob_over_literal", sessions == 0 ? null : blobBytes / (double) (literalBytesPerSession * sessions));
+      s.put("lag_median_seconds", lags.isEmpty() ? null : median(lags));
+      s.put("lag_max_seconds", lags.isEmpty() ? null : Collections.max(lags));
+      s.put("deep_check", deepCheck);
+      s.put("problems", problems);
+      return s;
+    }
+  }
+
+  /**
+   * CPU seconds so far: this JVM, the proxy, the recording proxy, Dovecot (master and its
+   * children), and the whole machine's busy time.
+   */
+  static double[] cpuNow(long proxyPid, long recPid, long dovecotPid, int clkTck) throws IOException {
     double client =
         ((com.sun.management.OperatingSystemMXBean)
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime()
             / 1e9;
     double proxy = proxyPid > 0 ? procCpu(proxyPid, clkTck) : 0;
+    double rec = recPid > 0 ? procCpu(recPid, clkTck) : 0;
     double dovecot = 0;
     if (dovecotPid > 0) {
       dovecot += procCpu(dovecotPid, clkTck);
@@ -236,7 +527,9 @@ public class Bench {
         }
       }
     }
-    return new double[] {client, proxy, dovecot, machineBusy(clkTck)};
+    double proxySys = proxyPid > 0 ? procSys(proxyPid, clkTck) : 0;
+    double recSys = recPid > 0 ? procSys(recPid, clkTck) : 0;
+    return new double[] {client, proxy, rec, dovecot, machineBusy(clkTck), proxySys, recSys};
   }
 
   /**
@@ -258,6 +551,13 @@ public class Bench {
     return 0;
   }
 
+  /** stime (kernel time) of one process, in seconds. */
+  static double procSys(long pid, int clkTck) throws IOException {
+    String st = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[12]) / (double) clkTck;
+  }
+
   /** utime + stime of one process, in seconds. */
   static double procCpu(long pid, int clkTck) throws IOException {
     String st = Files.readString(Path.of("/proc/" + pid + "/stat"));
@@ -272,12 +572,17 @@ public class Bench {
     long wireBytes;
     int messages;
     long crc;
+    /** All bytes the client read on the connection (greeting to LOGOUT) and, if asked, their CRC32. */
+    long connWireBytes;
+    long wireCrc;
   }
 
   static FetchRun fetchAll(
-      InetSocketAddress a, Opts o, boolean perMessage, boolean checksum, int timeoutSec)
+      InetSocketAddress a, Opts o, boolean perMessage, boolean checksum, boolean wireChecksum,
+      int timeoutSec)
       throws Exception {
     try (ImapConn c = new ImapConn(a, 1 << 20, true)) {
+      c.wireCrc = wireChecksum ? new CRC32() : null;
       ScheduledFuture<?> dog = c.watchdog(timeoutSec);
       try {
         c.greeting();
@@ -328,6 +633,8 @@ public class Bench {
               a + ": SELECT said " + exists[0] + " EXISTS but FETCH returned " + fetches[0]);
         }
         c.command("LOGOUT", null);
+        fr.connWireBytes = c.wireBytes;
+        fr.wireCrc = c.wireCrc == null ? 0 : c.wireCrc.getValue();
         return fr;
       } finally {
         dog.cancel(false);
@@ -689,6 +996,8 @@ public class Bench {
     int literals;
     int tagN;
     CRC32 crc;
+    /** If set, CRC32 of every byte read from the socket. */
+    CRC32 wireCrc;
 
     ImapConn(InetSocketAddress a, int bufSize, boolean direct) throws IOException {
       where = a.getHostString() + ":" + a.getPort();
@@ -706,6 +1015,7 @@ public class Bench {
 
     void fill() throws IOException {
       in.compact();
+      int from = in.position();
       int n;
       try {
         n = ch.read(in);
@@ -714,6 +1024,12 @@ public class Bench {
       }
       if (n < 0) {
         throw new EOFException(where + ": connection closed by peer");
+      }
+      if (wireCrc != null && n > 0) {
+        ByteBuffer fresh = in.duplicate();
+        fresh.position(from);
+        fresh.limit(from + n);
+        wireCrc.update(fresh);
       }
       wireBytes += n;
     }
@@ -882,6 +1198,10 @@ public class Bench {
           m.put(k, "true");
         }
       }
+    }
+
+    boolean has(String k) {
+      return m.containsKey(k);
     }
 
     String str(String k, String def) {
