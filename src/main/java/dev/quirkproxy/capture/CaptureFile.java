@@ -63,6 +63,11 @@ final class CaptureFile {
     return offset;
   }
 
+  /** True once the JSON Lines file was created (it may have failed since). */
+  boolean isOpen() {
+    return lines != null;
+  }
+
   boolean hasBlob() {
     return blob != null;
   }

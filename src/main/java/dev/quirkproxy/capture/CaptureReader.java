@@ -143,6 +143,12 @@ public final class CaptureReader {
     if (header == null && problems.isEmpty()) {
       problems.add("empty file: no header");
     }
+    if (footer != null && footer.path("gaps").asLong() > 0) {
+      problems.add(
+          "the footer records "
+              + footer.path("gaps").asLong()
+              + " events that could not be written: the capture has gaps");
+    }
     if (footer == null && problems.stream().noneMatch(p -> p.startsWith("cut at"))) {
       problems.add(
           "no footer: the session did not end cleanly (the proxy stopped?); the "

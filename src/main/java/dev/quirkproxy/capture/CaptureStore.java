@@ -115,7 +115,7 @@ public final class CaptureStore implements AutoCloseable {
               file.failed = true;
               IOException cause =
                   e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
-              log.warn("cannot write capture {}: {}", file.path, cause.toString());
+              log.warn("cannot write capture {}: {}", file.path, why(cause));
               onError.accept(cause);
               done.complete(null);
             }
@@ -183,12 +183,15 @@ public final class CaptureStore implements AutoCloseable {
     submit(
         () -> {
           open.remove(file);
-          if (file.failed) {
-            footer.put("gaps", file.gaps + 1);
+          if (file.gaps > 0) {
+            footer.put("gaps", file.gaps);
           }
           try {
-            file.writeLine(render(footer));
-            file.flush();
+            if (file.isOpen()) {
+              // Even after a failure the footer is tried: it tells a reader where the gap is.
+              file.writeLine(render(footer));
+              file.flush();
+            }
           } catch (IOException e) {
             if (!file.failed) {
               fail(file, e, onError);
@@ -197,7 +200,7 @@ public final class CaptureStore implements AutoCloseable {
             try {
               file.close();
             } catch (IOException e) {
-              log.warn("cannot close capture {}: {}", file.path, e.toString());
+              log.warn("cannot close capture {}: {}", file.path, why(e));
             }
           }
         });
@@ -206,8 +209,26 @@ public final class CaptureStore implements AutoCloseable {
   private void fail(CaptureFile file, IOException e, Consumer<IOException> onError) {
     file.failed = true;
     file.gaps++;
-    log.warn("cannot write capture {}: {}", file.path, e.toString());
+    log.warn("cannot write capture {}: {}", file.path, why(e));
     onError.accept(e);
+  }
+
+  /** An I/O failure as a person reads it: the file and the reason, without exception names. */
+  public static String why(IOException e) {
+    if (e instanceof java.nio.file.FileSystemException fs) {
+      String reason =
+          fs.getReason() != null
+              ? fs.getReason()
+              : e instanceof java.nio.file.NoSuchFileException
+                  ? "no such file or directory"
+                  : e instanceof java.nio.file.AccessDeniedException
+                      ? "permission denied"
+                      : e instanceof java.nio.file.FileAlreadyExistsException
+                          ? "already exists"
+                          : "cannot be used";
+      return fs.getFile() + ": " + reason;
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
   private void addData(CaptureFile file, Map<String, Object> fields, ByteBuf data)
@@ -334,7 +355,7 @@ public final class CaptureStore implements AutoCloseable {
         } catch (IOException e) {
           f.failed = true;
           f.gaps++;
-          log.warn("cannot flush capture {}: {}", f.path, e.toString());
+          log.warn("cannot flush capture {}: {}", f.path, why(e));
         }
       }
     }
@@ -345,6 +366,7 @@ public final class CaptureStore implements AutoCloseable {
     if (settings.maxFiles() <= 0 && settings.maxBytes() <= 0) {
       return;
     }
+    Files.createDirectories(settings.directory());
     List<Path> files;
     try (Stream<Path> walk = Files.walk(settings.directory(), 2)) {
       files = new ArrayList<>(walk.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList());

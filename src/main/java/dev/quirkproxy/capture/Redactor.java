@@ -18,6 +18,8 @@ import java.util.Locale;
 final class Redactor {
 
   static final String MASK = "[REDACTED]";
+  private static final java.util.regex.Pattern LITERAL_AT_END =
+      java.util.regex.Pattern.compile("~?\\{\\d+[+-]?\\}");
 
   private final boolean redactUser;
 
@@ -102,10 +104,10 @@ final class Redactor {
         i++;
         continue;
       }
-      if (c == '{' || (c == '~' && i + 1 < args.length() && args.charAt(i + 1) == '{')) {
+      if (literal != null && LITERAL_AT_END.matcher(args.substring(i)).matches()) {
         // The literal at the end of the line: its octets follow as the next argument.
         boolean secret = isSecret(loginArg++);
-        if (secret && literal != null) {
+        if (secret) {
           secretLiteral = true;
           out.append(
               literal.synchronizing() ? "{" + MASK.length() + "}" : "{" + MASK.length() + "+}");

@@ -6,8 +6,10 @@ import dev.quirkproxy.session.ImapSession;
 import dev.quirkproxy.session.Protocol;
 import dev.quirkproxy.session.Session;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -128,8 +130,9 @@ public final class SessionCapture {
       fields.put("tag", tag);
     }
     if (replacement != null) {
+      // The replacement keeps one char per octet of the original line: write it as those octets.
       fields.put("redacted", true);
-      emit(fields, null, replacement);
+      emit(fields, Unpooled.wrappedBuffer(replacement.getBytes(StandardCharsets.ISO_8859_1)), null);
     } else {
       emit(fields, part.content().retainedDuplicate(), null);
     }

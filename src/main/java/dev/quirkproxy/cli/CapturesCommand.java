@@ -255,6 +255,8 @@ final class CapturesCommand implements Runnable {
           };
       if (output != null) {
         Files.write(output, bytes);
+      } else if (!format.toLowerCase(Locale.ROOT).endsWith("bytes")) {
+        spec.commandLine().getOut().print(new String(bytes, StandardCharsets.UTF_8));
       } else {
         spec.commandLine().getOut().flush();
         OutputStream out = System.out;

@@ -93,7 +93,7 @@ final class RecordOptions {
       log.warn(
           "captures cannot be written to {} ({}): sessions will {}",
           directory,
-          e.toString(),
+          CaptureStore.why(e),
           policy == CaptureSettings.OnError.CLOSE ? "be refused" : "go unrecorded");
     }
     return store;

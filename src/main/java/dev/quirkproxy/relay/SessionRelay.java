@@ -1,6 +1,7 @@
 package dev.quirkproxy.relay;
 
 import dev.quirkproxy.capture.CaptureSettings;
+import dev.quirkproxy.capture.CaptureStore;
 import dev.quirkproxy.capture.Direction;
 import dev.quirkproxy.capture.SessionCapture;
 import dev.quirkproxy.codec.FramingDecoder;
@@ -56,6 +57,11 @@ final class SessionRelay {
   private BooleanSupplier serverAtFrameBoundary = () -> true;
   private boolean closing;
   private String goodbyeAtBoundary;
+  private boolean goodbyeUnavailable;
+
+  /** Recording failed under the close policy: nothing more from the client goes upstream. */
+  private boolean clientCutOff;
+
   private boolean skippingClientFrame;
 
   /**
@@ -149,7 +155,7 @@ final class SessionRelay {
 
   void clientPart(WirePart part) {
     lastActivityNanos = System.nanoTime();
-    if (closing) {
+    if (closing || clientCutOff) {
       part.release();
       return;
     }
@@ -289,13 +295,16 @@ final class SessionRelay {
       return;
     }
     upstream.flush();
-    if (upstream.isWritable() && !closing && heldAnswer == null) {
+    if (upstream.isWritable() && !closing && heldAnswer == null && !clientCutOff) {
       readWhenRecorderKeepsUp(client);
     }
   }
 
   /** Reads {@code channel} now, or once the capture writer has caught up. */
   private void readWhenRecorderKeepsUp(Channel channel) {
+    if (clientCutOff && channel == client) {
+      return;
+    }
     if (capture == null || capture.writable()) {
       channel.read();
     } else {
@@ -327,22 +336,16 @@ final class SessionRelay {
     if (policy == CaptureSettings.OnError.CONTINUE) {
       log.warn(
           "recording failed ({}); relaying continues unrecorded, the capture marks the gap",
-          cause.toString());
+          CaptureStore.why(cause));
       return;
     }
     log.warn(
         "recording failed ({}); closing the session rather than relaying it unrecorded",
-        cause.toString());
-    String reason = "recording failed: " + describe(cause);
-    if (closing || goodbyeAtBoundary != null) {
-      return;
-    }
-    endReason = reason;
-    if (upstream == null || serverAtFrameBoundary.getAsBoolean()) {
-      closeWith(Replies.goodbye(session.protocol(), "UNAVAILABLE", "SYS/TEMP", reason));
-    } else {
-      goodbyeAtBoundary = reason;
-    }
+        CaptureStore.why(cause));
+    clientCutOff = true;
+    // The client learns that recording failed; the file system details stay in the log.
+    endBetweenFrames(
+        "recording failed: the capture could not be written (see the proxy log)", true);
   }
 
   // ---- upstream → client
@@ -373,7 +376,7 @@ final class SessionRelay {
       endReason = decision.closeReason();
       closeWith(decision.lastWords());
     } else if (frameEnd && goodbyeAtBoundary != null) {
-      closeWith(Replies.goodbye(session.protocol(), null, null, goodbyeAtBoundary));
+      closeWith(goodbyeBytes(goodbyeAtBoundary, goodbyeUnavailable));
     } else if (frameEnd && heldAnswer != null) {
       client.flush();
       releaseHeldAnswerIfDue();
@@ -396,7 +399,7 @@ final class SessionRelay {
   }
 
   void upstreamWritabilityChanged() {
-    if (upstream.isWritable() && !closing && heldAnswer == null) {
+    if (upstream.isWritable() && !closing && heldAnswer == null && !clientCutOff) {
       client.read();
     }
   }
@@ -511,15 +514,26 @@ final class SessionRelay {
    * stream is between frames so the words cannot land inside a literal or a body.
    */
   void goodbye(String reason) {
+    endBetweenFrames(reason, false);
+  }
+
+  private void endBetweenFrames(String reason, boolean unavailable) {
     if (closing || goodbyeAtBoundary != null) {
       return;
     }
     endReason = reason;
     if (upstream == null || serverAtFrameBoundary.getAsBoolean()) {
-      closeWith(Replies.goodbye(session.protocol(), null, null, reason));
+      closeWith(goodbyeBytes(reason, unavailable));
     } else {
       goodbyeAtBoundary = reason;
+      goodbyeUnavailable = unavailable;
     }
+  }
+
+  private ByteBuf goodbyeBytes(String reason, boolean unavailable) {
+    return unavailable
+        ? Replies.goodbye(session.protocol(), "UNAVAILABLE", "SYS/TEMP", reason)
+        : Replies.goodbye(session.protocol(), null, null, reason);
   }
 
   /** Sends {@code lastWords} (if any) to the client after everything queued, then closes both. */

@@ -75,9 +75,9 @@ public abstract sealed class Session permits ImapSession, Pop3Session {
   }
 
   /**
-   * The client's STARTTLS/STLS was accepted. RFC 9051 §6.2.1 and RFC 2595 §4 make the client
-   * forget what it learned before TLS (capabilities); the session keeps no such cache yet, so only
-   * the TLS side changes. A tracker that caches capabilities must reset them here.
+   * The client's STARTTLS/STLS was accepted. RFC 9051 §6.2.1 and RFC 2595 §4 make the client forget
+   * what it learned before TLS (capabilities); the session keeps no such cache yet, so only the TLS
+   * side changes. A tracker that caches capabilities must reset them here.
    */
   public void clientTlsStarted() {
     this.clientTls = TlsSide.STARTED;
