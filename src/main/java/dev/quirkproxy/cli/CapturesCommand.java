@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -74,6 +75,22 @@ final class CapturesCommand implements Runnable {
           "'" + idOrFile + "' matches " + matches.size() + " captures; be more precise");
     }
     return matches.get(0);
+  }
+
+  /** Which capture: a path, a file name, or any part of one such as the session id. */
+  static final class Selection {
+    @Option(
+        names = "--dir",
+        defaultValue = "captures",
+        description = "Capture directory (default: ${DEFAULT-VALUE}).")
+    Path dir;
+
+    @Parameters(paramLabel = "ID|FILE")
+    String capture;
+
+    Capture read() throws IOException {
+      return CaptureReader.read(resolve(dir, capture));
+    }
   }
 
   @Command(
@@ -173,11 +190,7 @@ final class CapturesCommand implements Runnable {
   static final class ShowCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(
-        names = "--dir",
-        defaultValue = "captures",
-        description = "Capture directory (default: ${DEFAULT-VALUE}).")
-    Path dir;
+    @Mixin Selection selection;
 
     @Option(
         names = "--full",
@@ -190,12 +203,9 @@ final class CapturesCommand implements Runnable {
         description = "Colour the transcript (default: on a terminal).")
     Boolean color;
 
-    @Parameters(paramLabel = "ID|FILE")
-    String capture;
-
     @Override
     public Integer call() throws IOException {
-      Capture c = CaptureReader.read(resolve(dir, capture));
+      Capture c = selection.read();
       boolean colour = color != null ? color : System.console() != null;
       spec.commandLine().getOut().print(Transcript.of(c, full, colour));
       c.problems().forEach(p -> spec.commandLine().getErr().println("quirkproxy: " + p));
@@ -219,11 +229,7 @@ final class CapturesCommand implements Runnable {
   static final class ExportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(
-        names = "--dir",
-        defaultValue = "captures",
-        description = "Capture directory (default: ${DEFAULT-VALUE}).")
-    Path dir;
+    @Mixin Selection selection;
 
     @Option(
         names = "--format",
@@ -237,12 +243,9 @@ final class CapturesCommand implements Runnable {
         description = "Write here instead of standard output.")
     Path output;
 
-    @Parameters(paramLabel = "ID|FILE")
-    String capture;
-
     @Override
     public Integer call() throws IOException {
-      Capture c = CaptureReader.read(resolve(dir, capture));
+      Capture c = selection.read();
       byte[] bytes =
           switch (format.toLowerCase(Locale.ROOT)) {
             case "transcript" -> Transcript.of(c, true, false).getBytes(StandardCharsets.UTF_8);
