@@ -7,6 +7,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * The files of one capture, touched only by the writer thread: the JSON Lines file and, created on
@@ -18,6 +22,33 @@ final class CaptureFile {
   final Path path;
   final Path blobPath;
   private static final int EAGER_WRITE = 64 * 1024;
+
+  /**
+   * Captures hold whole messages (and secrets with --record-secrets): owner only, like the CA key.
+   */
+  private static final Set<StandardOpenOption> CREATE_PRIVATE =
+      Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_DIR =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+
+  /** Creates missing directories as owner-only; existing ones are left as they are. */
+  static void createPrivateDirectories(Path dir) throws IOException {
+    if (dir == null || Files.isDirectory(dir)) {
+      return;
+    }
+    createPrivateDirectories(dir.getParent());
+    try {
+      Files.createDirectory(dir, OWNER_ONLY_DIR);
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      if (!Files.isDirectory(dir)) {
+        throw e;
+      }
+    }
+  }
 
   private FileChannel lines;
   private ByteArrayOutputStream pending;
@@ -35,8 +66,8 @@ final class CaptureFile {
   }
 
   void open() throws IOException {
-    Files.createDirectories(path.getParent());
-    lines = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    createPrivateDirectories(path.getParent());
+    lines = FileChannel.open(path, CREATE_PRIVATE, OWNER_ONLY);
   }
 
   void writeLine(byte[] json) throws IOException {
@@ -54,7 +85,7 @@ final class CaptureFile {
   /** Appends to the blob file; returns the offset the bytes start at. */
   long appendBlob(ByteBuffer bytes) throws IOException {
     if (blob == null) {
-      blob = FileChannel.open(blobPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      blob = FileChannel.open(blobPath, CREATE_PRIVATE, OWNER_ONLY);
     }
     long offset = blobSize;
     while (bytes.hasRemaining()) {

@@ -62,10 +62,37 @@ public final class CaptureReader {
       if (blob == null) {
         return new byte[0];
       }
-      Path blobFile = file.resolveSibling(blob.get("file").asText());
-      byte[] bytes = new byte[blob.get("length").asInt()];
+      // Only this capture's own blob file: a shared capture must not make the reader open others.
+      String own = file.getFileName().toString().replaceFirst("\\.jsonl$", "") + ".blob";
+      if (!blob.path("file").asText().equals(own)) {
+        throw new IOException(
+            "event "
+                + event.path("seq").asLong()
+                + " names blob file '"
+                + blob.path("file").asText()
+                + "', not this capture's "
+                + own);
+      }
+      Path blobFile = file.resolveSibling(own);
+      long offset = blob.path("offset").asLong(-1);
+      long length = blob.path("length").asLong(-1);
+      long size = Files.exists(blobFile) ? Files.size(blobFile) : -1;
+      if (offset < 0 || length < 0 || length > Integer.MAX_VALUE || offset + length > size) {
+        throw new IOException(
+            "event "
+                + event.path("seq").asLong()
+                + " refers to bytes "
+                + offset
+                + "+"
+                + length
+                + " of "
+                + own
+                + ", which "
+                + (size < 0 ? "does not exist" : "has " + size + " bytes"));
+      }
+      byte[] bytes = new byte[(int) length];
       try (RandomAccessFile raf = new RandomAccessFile(blobFile.toFile(), "r")) {
-        raf.seek(blob.get("offset").asLong());
+        raf.seek(offset);
         raf.readFully(bytes);
       }
       return bytes;

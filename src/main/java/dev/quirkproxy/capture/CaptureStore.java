@@ -80,7 +80,7 @@ public final class CaptureStore implements AutoCloseable {
 
   /** Checks now, at start, that captures can be written; the message says why not. */
   public void checkWritable() throws IOException {
-    Files.createDirectories(settings.directory());
+    CaptureFile.createPrivateDirectories(settings.directory());
     Path probe = Files.createTempFile(settings.directory(), ".probe-", ".tmp");
     Files.delete(probe);
   }
@@ -169,9 +169,13 @@ public final class CaptureStore implements AutoCloseable {
             return file;
           }
 
+          private boolean discarded;
+
           @Override
           public void discard() {
-            if (data != null && data.refCnt() > 0) {
+            // Once only: the buffer shares its count with the relay's, so refCnt() cannot tell.
+            if (data != null && !discarded) {
+              discarded = true;
               data.release();
             }
           }
@@ -366,7 +370,7 @@ public final class CaptureStore implements AutoCloseable {
     if (settings.maxFiles() <= 0 && settings.maxBytes() <= 0) {
       return;
     }
-    Files.createDirectories(settings.directory());
+    CaptureFile.createPrivateDirectories(settings.directory());
     List<Path> files;
     try (Stream<Path> walk = Files.walk(settings.directory(), 2)) {
       files = new ArrayList<>(walk.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList());

@@ -224,7 +224,7 @@ public final class ProxyServer implements AutoCloseable {
     if (!relays.isEmpty()) {
       log.warn(
           "{} sessions did not end within {} ms; closing them", relays.size(), grace.toMillis());
-      relays.forEach(r -> r.client().eventLoop().execute(() -> r.closeWith(null)));
+      relays.forEach(r -> r.client().eventLoop().execute(r::forceClose));
     }
     if (ownGroup) {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

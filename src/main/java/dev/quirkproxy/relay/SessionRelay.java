@@ -56,10 +56,9 @@ final class SessionRelay {
 
   private BooleanSupplier serverAtFrameBoundary = () -> true;
   private boolean closing;
-  private String goodbyeAtBoundary;
-  private boolean goodbyeUnavailable;
+  private ByteBuf pendingGoodbye;
 
-  /** Recording failed under the close policy: nothing more from the client goes upstream. */
+  /** The session is ending: nothing more from the client goes upstream. */
   private boolean clientCutOff;
 
   private boolean skippingClientFrame;
@@ -119,7 +118,7 @@ final class SessionRelay {
     }
     channel.flush();
     channel.read();
-    client.read();
+    resumeClientReads();
   }
 
   void upstreamUnreachable(Throwable cause) {
@@ -168,6 +167,13 @@ final class SessionRelay {
     long seq = capture == null ? 0 : capture.received(Direction.CLIENT_TO_PROXY, part);
     if (skippingClientFrame) {
       skippingClientFrame = !part.frameEnd();
+      if (part.literal() != null
+          && part.literal().synchronizing()
+          && session instanceof ImapSession imap) {
+        // The client waits for a "+" that will never come: its next bytes are a new command.
+        imap.refuseSyncLiteral();
+        skippingClientFrame = false;
+      }
       part.release();
       record(seq, "skipped", null, null);
       return;
@@ -190,8 +196,7 @@ final class SessionRelay {
     }
     if (decision.closeReason() != null) {
       log.warn("closing: {}", decision.closeReason());
-      endReason = decision.closeReason();
-      closeWith(decision.lastWords());
+      endBetweenFrames(decision.lastWords(), decision.closeReason());
     }
   }
 
@@ -242,9 +247,16 @@ final class SessionRelay {
     }
   }
 
+  /** True when an answer of the proxy's own can go to the client now without breaking a frame. */
+  private boolean replyDue() {
+    if (!serverAtFrameBoundary.getAsBoolean()) {
+      return false;
+    }
+    return !(session instanceof Pop3Session pop3) || pop3.pendingCount() == 0;
+  }
+
   private void answerClient(ByteBuf answer, boolean startTls) {
-    if (session instanceof Pop3Session pop3 && pop3.pendingCount() > 0) {
-      // POP3 answers carry no tag: this one must wait for the answers to earlier commands.
+    if (!replyDue()) {
       heldAnswer = answer;
       heldAnswerStartsTls = startTls;
       return;
@@ -257,7 +269,7 @@ final class SessionRelay {
   }
 
   private void releaseHeldAnswerIfDue() {
-    if (heldAnswer == null || ((Pop3Session) session).pendingCount() > 0) {
+    if (heldAnswer == null || !replyDue()) {
       return;
     }
     ByteBuf answer = heldAnswer;
@@ -267,6 +279,7 @@ final class SessionRelay {
       clientPart(heldClientParts.poll());
     }
     upstream.flush();
+    resumeClientReads();
   }
 
   /**
@@ -295,7 +308,19 @@ final class SessionRelay {
       return;
     }
     upstream.flush();
-    if (upstream.isWritable() && !closing && heldAnswer == null && !clientCutOff) {
+    resumeClientReads();
+  }
+
+  /**
+   * Reads the client again if everything it says can go somewhere: the upstream takes more, the
+   * client itself drains what the proxy writes to it (its own answers included), and no answer of
+   * the proxy's is waiting for its turn.
+   */
+  private void resumeClientReads() {
+    if (closing || clientCutOff || heldAnswer != null || upstream == null) {
+      return;
+    }
+    if (upstream.isWritable() && client.isWritable()) {
       readWhenRecorderKeepsUp(client);
     }
   }
@@ -342,10 +367,10 @@ final class SessionRelay {
     log.warn(
         "recording failed ({}); closing the session rather than relaying it unrecorded",
         CaptureStore.why(cause));
-    clientCutOff = true;
     // The client learns that recording failed; the file system details stay in the log.
+    String reason = "recording failed: the capture could not be written (see the proxy log)";
     endBetweenFrames(
-        "recording failed: the capture could not be written (see the proxy log)", true);
+        Replies.goodbye(session.protocol(), "UNAVAILABLE", "SYS/TEMP", reason), reason);
   }
 
   // ---- upstream → client
@@ -373,10 +398,11 @@ final class SessionRelay {
     }
     if (decision.closeReason() != null) {
       log.warn("closing: {}", decision.closeReason());
-      endReason = decision.closeReason();
-      closeWith(decision.lastWords());
-    } else if (frameEnd && goodbyeAtBoundary != null) {
-      closeWith(goodbyeBytes(goodbyeAtBoundary, goodbyeUnavailable));
+      endBetweenFrames(decision.lastWords(), decision.closeReason());
+    } else if (frameEnd && pendingGoodbye != null) {
+      ByteBuf lastWords = pendingGoodbye;
+      pendingGoodbye = null;
+      closeWith(lastWords);
     } else if (frameEnd && heldAnswer != null) {
       client.flush();
       releaseHeldAnswerIfDue();
@@ -396,12 +422,11 @@ final class SessionRelay {
     if (client.isWritable() && upstream != null && upstream.isActive()) {
       upstream.read();
     }
+    resumeClientReads();
   }
 
   void upstreamWritabilityChanged() {
-    if (upstream.isWritable() && !closing && heldAnswer == null && !clientCutOff) {
-      client.read();
-    }
+    resumeClientReads();
   }
 
   // ---- endings
@@ -452,6 +477,10 @@ final class SessionRelay {
       heldAnswer.release();
       heldAnswer = null;
     }
+    if (pendingGoodbye != null) {
+      pendingGoodbye.release();
+      pendingGoodbye = null;
+    }
     heldClientParts.forEach(WirePart::release);
     heldClientParts.clear();
   }
@@ -472,13 +501,13 @@ final class SessionRelay {
     }
     if (cause instanceof LimitExceededException limit) {
       log.warn("{} from the {}; closing", limit.getMessage(), side);
-      if (fromClient || serverAtFrameBoundary.getAsBoolean()) {
-        closeWith(
-            Replies.goodbye(
-                session.protocol(),
-                fromClient ? "TOOBIG" : "UNAVAILABLE",
-                null,
-                limit.getMessage()));
+      if (fromClient) {
+        // The client's stream cannot be framed any more; the server's still can.
+        endBetweenFrames(
+            Replies.goodbye(session.protocol(), "TOOBIG", null, limit.getMessage()),
+            limit.getMessage());
+      } else if (serverAtFrameBoundary.getAsBoolean()) {
+        closeWith(Replies.goodbye(session.protocol(), "UNAVAILABLE", null, limit.getMessage()));
       } else {
         closeWith(null);
       }
@@ -503,7 +532,11 @@ final class SessionRelay {
     Duration limit =
         session.authenticated() ? config.limits().idleTimeout() : config.limits().loginTimeout();
     Duration idle = Duration.ofNanos(System.nanoTime() - lastActivityNanos);
-    if (idle.compareTo(limit) >= 0) {
+    if (idle.compareTo(limit) >= 0 && (pendingGoodbye != null || closing)) {
+      // The goodbye could not be delivered (the client does not read): stop waiting.
+      log.info("still idle after saying goodbye; closing hard");
+      forceClose();
+    } else if (idle.compareTo(limit) >= 0) {
       log.info("idle for {} s (limit {} s); closing", idle.toSeconds(), limit.toSeconds());
       goodbye("autologout, idle for " + limit.toSeconds() + " s");
     }
@@ -514,26 +547,38 @@ final class SessionRelay {
    * stream is between frames so the words cannot land inside a literal or a body.
    */
   void goodbye(String reason) {
-    endBetweenFrames(reason, false);
+    endBetweenFrames(Replies.goodbye(session.protocol(), null, null, reason), reason);
   }
 
-  private void endBetweenFrames(String reason, boolean unavailable) {
-    if (closing || goodbyeAtBoundary != null) {
+  /**
+   * Ends the session: nothing more from the client goes upstream, and {@code lastWords} reach the
+   * client as soon as the server's stream is between frames.
+   */
+  private void endBetweenFrames(ByteBuf lastWords, String reason) {
+    if (closing || pendingGoodbye != null) {
+      if (lastWords != null) {
+        lastWords.release();
+      }
       return;
     }
     endReason = reason;
+    clientCutOff = true;
     if (upstream == null || serverAtFrameBoundary.getAsBoolean()) {
-      closeWith(goodbyeBytes(reason, unavailable));
+      closeWith(lastWords);
     } else {
-      goodbyeAtBoundary = reason;
-      goodbyeUnavailable = unavailable;
+      pendingGoodbye = lastWords != null ? lastWords : Unpooled.EMPTY_BUFFER;
     }
   }
 
-  private ByteBuf goodbyeBytes(String reason, boolean unavailable) {
-    return unavailable
-        ? Replies.goodbye(session.protocol(), "UNAVAILABLE", "SYS/TEMP", reason)
-        : Replies.goodbye(session.protocol(), null, null, reason);
+  /** Closes both connections now, whatever is still queued (a peer that never reads). */
+  void forceClose() {
+    client.close();
+    if (upstream != null) {
+      upstream.close();
+    }
+    if (upstreamPending != null) {
+      upstreamPending.close();
+    }
   }
 
   /** Sends {@code lastWords} (if any) to the client after everything queued, then closes both. */
@@ -558,6 +603,8 @@ final class SessionRelay {
       client
           .writeAndFlush(lastWords != null ? lastWords : Unpooled.EMPTY_BUFFER)
           .addListener(ChannelFutureListener.CLOSE);
+      // A client that never reads would keep the close from ever completing.
+      client.eventLoop().schedule(this::forceClose, 5, TimeUnit.SECONDS);
     } else if (lastWords != null) {
       lastWords.release();
     }

@@ -53,13 +53,15 @@ final class UpstreamStartTls extends ChannelInboundHandlerAdapter {
 
   private void onGreeting(ChannelHandlerContext ctx, WirePart part) {
     String text = part.text();
-    boolean ok = imap() ? text.regionMatches(true, 0, "* OK", 0, 4) : text.startsWith("+OK");
+    boolean ok =
+        imap()
+            ? text.regionMatches(true, 0, "* OK ", 0, 5)
+            : text.regionMatches(true, 0, "+OK", 0, 3);
     if (!ok) {
-      // A BYE / -ERR greeting: let the client see it as it is.
-      relay.upstreamConnected(ctx.channel(), framer::atFrameBoundary);
-      ctx.fireChannelRead(part);
-      ctx.fireChannelReadComplete();
-      ctx.pipeline().remove(this);
+      // Never relay in the clear what was meant to be protected: a BYE, a PREAUTH (no STARTTLS
+      // possible) or anything else ends the session, and the client is told what the server said.
+      part.release();
+      fail(ctx, "greeted without offering STARTTLS: " + text);
       return;
     }
     greeting = part;

@@ -24,6 +24,17 @@ public final class KeyLog implements AutoCloseable {
   public KeyLog(Path file) throws TlsSetupException {
     this.file = file;
     try {
+      if (!Files.exists(file)) {
+        // Anyone who reads this file can decrypt the sessions: owner only.
+        try {
+          Files.createFile(
+              file,
+              java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                  java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+          Files.createFile(file);
+        }
+      }
       writer =
           Files.newBufferedWriter(
               file,
