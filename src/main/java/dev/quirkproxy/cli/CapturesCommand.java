@@ -206,6 +206,10 @@ final class CapturesCommand implements Runnable {
     @Override
     public Integer call() throws IOException {
       Capture c = selection.read();
+      if (c.header() == null) {
+        c.problems().forEach(p -> spec.commandLine().getErr().println("quirkproxy: " + p));
+        return ExitCodes.FAILURE;
+      }
       boolean colour = color != null ? color : System.console() != null;
       spec.commandLine().getOut().print(Transcript.of(c, full, colour));
       c.problems().forEach(p -> spec.commandLine().getErr().println("quirkproxy: " + p));
@@ -306,7 +310,20 @@ final class CapturesCommand implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       boolean ok = true;
       for (Path f : files) {
-        Capture c = CaptureReader.read(f);
+        Capture c;
+        try {
+          c = CaptureReader.read(f);
+        } catch (IOException e) {
+          ok = false;
+          out.println(f + ": cannot be read: " + dev.quirkproxy.capture.CaptureStore.why(e));
+          continue;
+        }
+        List<String> blobProblems = blobProblems(c);
+        if (!blobProblems.isEmpty()) {
+          ok = false;
+          blobProblems.forEach(p -> out.println(f + ": " + p));
+          continue;
+        }
         if (c.complete()) {
           out.println(
               f
@@ -322,6 +339,21 @@ final class CapturesCommand implements Runnable {
         }
       }
       return ok ? ExitCodes.OK : ExitCodes.FAILURE;
+    }
+
+    /** Every blob reference must point into this capture's blob file. */
+    private static List<String> blobProblems(Capture c) {
+      List<String> problems = new ArrayList<>();
+      for (JsonNode e : c.events()) {
+        if (e.has("blob")) {
+          try {
+            c.data(e);
+          } catch (IOException x) {
+            problems.add(x.getMessage());
+          }
+        }
+      }
+      return problems;
     }
   }
 }

@@ -110,6 +110,10 @@ final class SessionRelay {
 
   /** The upstream is connected (and its TLS, if any, is up): start relaying both ways. */
   void upstreamConnected(Channel channel, BooleanSupplier atFrameBoundary) {
+    if (closing) {
+      channel.close();
+      return;
+    }
     this.upstream = channel;
     this.serverAtFrameBoundary = atFrameBoundary;
     log.info("connected to upstream {}", config.upstream());

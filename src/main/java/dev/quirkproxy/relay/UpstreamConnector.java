@@ -64,6 +64,11 @@ final class UpstreamConnector {
               return;
             }
             Channel ch = f.channel();
+            if (relay.closing()) {
+              // The session ended while the connection was being made: nobody needs it now.
+              ch.close();
+              return;
+            }
             relay.upstreamAttached(ch);
             switch (up.tls()) {
               case NONE -> relay.upstreamConnected(ch, framer::atFrameBoundary);

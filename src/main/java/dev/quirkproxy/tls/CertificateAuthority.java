@@ -80,6 +80,15 @@ public final class CertificateAuthority {
   public static CertificateAuthority loadOrCreate(Path directory) throws TlsSetupException {
     Path certFile = directory.resolve("ca.pem");
     Path keyFile = directory.resolve("ca.key");
+    if (Files.exists(certFile) != Files.exists(keyFile)) {
+      // Never overwrite half of a CA that clients may already trust.
+      throw new TlsSetupException(
+          "the CA directory "
+              + directory
+              + " has "
+              + (Files.exists(certFile) ? "ca.pem but no ca.key" : "ca.key but no ca.pem")
+              + "; restore the missing file, or remove the directory to make a new CA");
+    }
     if (Files.exists(certFile) && Files.exists(keyFile)) {
       return new CertificateAuthority(
           directory, Pem.readPrivateKey(keyFile), Pem.readCertificates(certFile).get(0), false);

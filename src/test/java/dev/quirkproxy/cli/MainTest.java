@@ -157,4 +157,75 @@ class MainTest {
       assertThat(err.toString()).contains("cannot listen on imap://127.0.0.1:" + port);
     }
   }
+
+  private static void writePem(Path file, Object o) throws Exception {
+    try (var w =
+        new org.bouncycastle.openssl.jcajce.JcaPEMWriter(
+            Files.newBufferedWriter(file, java.nio.charset.StandardCharsets.US_ASCII))) {
+      w.writeObject(o);
+    }
+  }
+
+  @Test
+  void aKeyThatDoesNotMatchTheCertificateIsRefused(@TempDir Path dir) throws Exception {
+    var ca = dev.quirkproxy.tls.CertificateAuthority.loadOrCreate(dir.resolve("ca"));
+    var one = ca.issue(java.util.List.of());
+    var two = ca.issue(java.util.List.of());
+    writePem(dir.resolve("cert.pem"), one.chain().get(0));
+    writePem(dir.resolve("key.pem"), two.key());
+    assertThat(
+            run(
+                "proxy",
+                "--upstream",
+                "imap://127.0.0.1:1",
+                "--listen",
+                "127.0.0.1:0",
+                "--client-tls",
+                "implicit",
+                "--cert",
+                dir.resolve("cert.pem").toString(),
+                "--key",
+                dir.resolve("key.pem").toString(),
+                "--no-record"))
+        .isEqualTo(1);
+    assertThat(err.toString()).contains("does not belong to the first certificate");
+  }
+
+  @Test
+  void halfACaIsNeverOverwritten(@TempDir Path dir) throws Exception {
+    Path ca = dir.resolve("ca");
+    assertThat(run("ca", "--ca-dir", ca.toString())).isZero();
+    byte[] pem = Files.readAllBytes(ca.resolve("ca.pem"));
+    Files.delete(ca.resolve("ca.key"));
+    assertThat(run("ca", "--ca-dir", ca.toString())).isEqualTo(1);
+    assertThat(err.toString()).contains("has ca.pem but no ca.key");
+    assertThat(Files.readAllBytes(ca.resolve("ca.pem"))).isEqualTo(pem);
+  }
+
+  @Test
+  void badOptionValuesGiveOneLineNotTheWholeHelp() {
+    assertThat(run("proxy", "--max-line", "abc")).isEqualTo(2);
+    assertThat(err.toString().lines().count()).isLessThanOrEqualTo(2);
+    assertThat(err.toString()).contains("see 'quirkproxy proxy --help'");
+  }
+
+  @Test
+  void capturesCommandsOnFilesThatAreNotGoodCaptures(@TempDir Path dir) throws Exception {
+    Path notACapture = dir.resolve("n.jsonl");
+    Files.writeString(notACapture, "{\"hello\":1}\n");
+    assertThat(run("captures", "show", notACapture.toString())).isEqualTo(1);
+    assertThat(err.toString()).contains("not a quirkproxy-capture header");
+    assertThat(run("captures", "verify", dir.resolve("missing.jsonl").toString())).isEqualTo(1);
+    assertThat(out.toString()).contains("no such file or directory");
+    Path c = dir.resolve("x.jsonl");
+    Files.writeString(
+        c,
+        "{\"type\":\"header\",\"format\":\"quirkproxy-capture\",\"version\":1,\"session\":\"s1\","
+            + "\"protocol\":\"imap\",\"client\":\"c\",\"start\":\"2026-11-26T00:00:00Z\"}\n"
+            + "{\"type\":\"frame\",\"seq\":1,\"t\":1,\"dir\":\"upstream>proxy\",\"kind\":\"literal\","
+            + "\"blob\":{\"file\":\"x.blob\",\"offset\":0,\"length\":10}}\n"
+            + "{\"type\":\"footer\",\"end\":\"2026-11-26T00:00:01Z\",\"reason\":\"bye\",\"events\":1,\"bytes\":{}}\n");
+    assertThat(run("captures", "verify", c.toString())).isEqualTo(1);
+    assertThat(out.toString()).contains("x.blob, which does not exist");
+  }
 }
