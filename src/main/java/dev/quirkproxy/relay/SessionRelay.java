@@ -608,7 +608,8 @@ final class SessionRelay {
           .writeAndFlush(lastWords != null ? lastWords : Unpooled.EMPTY_BUFFER)
           .addListener(ChannelFutureListener.CLOSE);
       // A client that never reads would keep the close from ever completing.
-      client.eventLoop().schedule(this::forceClose, 5, TimeUnit.SECONDS);
+      var hardClose = client.eventLoop().schedule(this::forceClose, 5, TimeUnit.SECONDS);
+      client.closeFuture().addListener(f -> hardClose.cancel(false));
     } else if (lastWords != null) {
       lastWords.release();
     }
