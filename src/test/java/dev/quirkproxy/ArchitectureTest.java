@@ -22,7 +22,23 @@ class ArchitectureTest {
 
   private static final Map<String, Integer> LAYER =
       Map.of(
-          "codec", 0, "tls", 0, "session", 1, "flow", 2, "capture", 2, "relay", 3, "demo", 3, "cli",
+          "codec",
+          0,
+          "tls",
+          0,
+          "session",
+          1,
+          "flow",
+          2,
+          "capture",
+          2,
+          "fingerprint",
+          2,
+          "relay",
+          3,
+          "demo",
+          3,
+          "cli",
           4);
   private static final Pattern IMPORT =
       Pattern.compile(

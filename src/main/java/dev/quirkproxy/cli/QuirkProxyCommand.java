@@ -11,7 +11,12 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "A protocol-aware IMAP/POP3 proxy for testing how real mail clients behave.",
-    subcommands = {ProxyCommand.class, CapturesCommand.class, CaCommand.class})
+    subcommands = {
+      ProxyCommand.class,
+      CapturesCommand.class,
+      CaCommand.class,
+      FingerprintCommand.class
+    })
 final class QuirkProxyCommand implements Runnable {
 
   @Spec CommandSpec spec;
