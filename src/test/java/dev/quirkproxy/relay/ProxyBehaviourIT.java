@@ -6,7 +6,9 @@ import dev.quirkproxy.session.Limits;
 import dev.quirkproxy.session.Protocol;
 import dev.quirkproxy.testing.LineClient;
 import dev.quirkproxy.testing.MiniImap;
+import dev.quirkproxy.testing.RelayFixture;
 import dev.quirkproxy.testing.ScriptedServer;
+import dev.quirkproxy.tls.TlsMode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -30,36 +32,21 @@ import org.junit.jupiter.api.Test;
  */
 class ProxyBehaviourIT {
 
-  private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+  private final RelayFixture fx = new RelayFixture();
   private final List<String> upstreamSaw = new CopyOnWriteArrayList<>();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (AutoCloseable c : open) {
-      c.close();
-    }
+    fx.close();
   }
 
   private ScriptedServer imapServer(String greeting) throws IOException {
-    ScriptedServer s = MiniImap.start(greeting, upstreamSaw);
-    open.add(s);
-    return s;
+    return fx.track(MiniImap.start(greeting, upstreamSaw));
   }
 
   private Endpoint proxy(Protocol protocol, int upstreamPort, Limits limits)
       throws InterruptedException {
-    ProxyServer p =
-        new ProxyServer(
-            new ProxyConfig(
-                new Endpoint(protocol, false, "127.0.0.1", 0),
-                new Endpoint(protocol, false, "127.0.0.1", upstreamPort),
-                limits,
-                Duration.ofSeconds(5),
-                true),
-            List.of(),
-            null);
-    open.add(0, p);
-    return p.start();
+    return fx.proxy(protocol, TlsMode.NONE, TlsMode.NONE, upstreamPort, limits, ProxyTls.NONE);
   }
 
   private Endpoint proxy(Protocol protocol, int upstreamPort) throws InterruptedException {
@@ -67,9 +54,7 @@ class ProxyBehaviourIT {
   }
 
   private LineClient client(Endpoint e) throws IOException {
-    LineClient c = new LineClient(e.port());
-    open.add(c);
-    return c;
+    return fx.client(e);
   }
 
   private static int freePort() throws IOException {
@@ -170,7 +155,7 @@ class ProxyBehaviourIT {
               out.flush();
               socket.getInputStream().read();
             });
-    open.add(s);
+    fx.track(s);
     Limits small =
         new Limits(
             65536,
@@ -215,7 +200,7 @@ class ProxyBehaviourIT {
                 socket
                     .getOutputStream()
                     .write("* OK bye soon\r\n".getBytes(StandardCharsets.US_ASCII)));
-    open.add(s);
+    fx.track(s);
     LineClient c = client(proxy(Protocol.IMAP, s.port()));
     assertThat(c.readLine()).isEqualTo("* OK bye soon");
     assertThat(c.closedByPeer()).isTrue();
@@ -257,7 +242,7 @@ class ProxyBehaviourIT {
               out.flush();
               socket.getInputStream().read();
             });
-    open.add(s);
+    fx.track(s);
     ProxyServer p =
         new ProxyServer(
             ProxyConfig.of(
@@ -301,7 +286,7 @@ class ProxyBehaviourIT {
               out.flush();
               socket.getInputStream().read();
             });
-    open.add(s);
+    fx.track(s);
     LineClient c = client(proxy(Protocol.IMAP, s.port()));
     c.socket().setReceiveBufferSize(64 * 1024);
     assertThat(c.readLine()).isEqualTo("* OK ready");
@@ -344,7 +329,7 @@ class ProxyBehaviourIT {
               out.flush();
               in.readLine();
             });
-    open.add(s);
+    fx.track(s);
     LineClient c = client(proxy(Protocol.POP3, s.port()));
     assertThat(c.readLine()).isEqualTo("+OK POP3 ready");
     c.send("STAT\r\nLIST\r\nRETR 1\r\n");

@@ -9,6 +9,7 @@ import dev.quirkproxy.capture.CaptureStore;
 import dev.quirkproxy.session.Limits;
 import dev.quirkproxy.session.Protocol;
 import dev.quirkproxy.testing.LineClient;
+import dev.quirkproxy.testing.RelayFixture;
 import dev.quirkproxy.testing.ScriptedServer;
 import dev.quirkproxy.tls.CertificateAuthority;
 import dev.quirkproxy.tls.TlsContexts;
@@ -40,44 +41,26 @@ import org.junit.jupiter.api.io.TempDir;
 class ReviewRegressionIT {
 
   @TempDir Path dir;
-  private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+  private final RelayFixture fx = new RelayFixture();
   private final List<String> upstreamSaw = new CopyOnWriteArrayList<>();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (AutoCloseable c : open) {
-      c.close();
-    }
+    fx.close();
   }
 
   private Endpoint proxy(
       Protocol protocol, TlsMode upstreamTls, int port, Limits limits, ProxyTls tls)
       throws InterruptedException {
-    ProxyServer p =
-        new ProxyServer(
-            new ProxyConfig(
-                new Endpoint(protocol, TlsMode.NONE, "127.0.0.1", 0),
-                new Endpoint(protocol, upstreamTls, "127.0.0.1", port),
-                limits,
-                Duration.ofSeconds(5),
-                true),
-            tls,
-            List.of(),
-            null);
-    open.add(0, p);
-    return p.start();
+    return fx.proxy(protocol, TlsMode.NONE, upstreamTls, port, limits, tls);
   }
 
   private ScriptedServer server(ScriptedServer.Script script) throws IOException {
-    ScriptedServer s = new ScriptedServer(script);
-    open.add(s);
-    return s;
+    return fx.server(script);
   }
 
   private LineClient client(Endpoint e) throws IOException {
-    LineClient c = new LineClient(e.port());
-    open.add(c);
-    return c;
+    return fx.client(e);
   }
 
   @Test
@@ -199,7 +182,7 @@ class ReviewRegressionIT {
             });
     Endpoint p = proxy(Protocol.IMAP, TlsMode.NONE, up.port(), Limits.defaults(), ProxyTls.NONE);
     Socket hog = new Socket("127.0.0.1", p.port());
-    open.add(hog);
+    fx.track(hog);
     hog.setReceiveBufferSize(4096);
     byte[] commands = "a COMPRESS DEFLATE\r\n".repeat(10_000).getBytes(StandardCharsets.US_ASCII);
     long[] sent = new long[1];
@@ -261,12 +244,13 @@ class ReviewRegressionIT {
             1L << 32,
             Duration.ofSeconds(1),
             Duration.ofSeconds(1));
-    Endpoint p = proxy(Protocol.IMAP, TlsMode.NONE, up.port(), quick, ProxyTls.NONE);
+    ProxyServer server =
+        fx.startProxy(Protocol.IMAP, TlsMode.NONE, TlsMode.NONE, up.port(), quick, ProxyTls.NONE);
+    Endpoint p = server.endpoint();
     Socket lazy = new Socket("127.0.0.1", p.port());
-    open.add(lazy);
+    fx.track(lazy);
     lazy.setReceiveBufferSize(4096);
     lazy.getOutputStream().write("a1 FETCH 1 BODY[]\r\n".getBytes(StandardCharsets.US_ASCII));
-    ProxyServer server = (ProxyServer) open.get(0);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     Thread.sleep(500);
     while (server.openSessions() > 0 && System.nanoTime() < deadline) {

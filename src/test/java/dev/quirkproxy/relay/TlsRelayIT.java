@@ -6,6 +6,7 @@ import dev.quirkproxy.session.Limits;
 import dev.quirkproxy.session.Protocol;
 import dev.quirkproxy.testing.LineClient;
 import dev.quirkproxy.testing.MiniImap;
+import dev.quirkproxy.testing.RelayFixture;
 import dev.quirkproxy.testing.ScriptedServer;
 import dev.quirkproxy.testing.TestTls;
 import dev.quirkproxy.tls.CertificateAuthority;
@@ -19,7 +20,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
@@ -41,7 +41,7 @@ class TlsRelayIT {
   private static SSLContext clientTrustingCa;
   private static SSLContext upstreamServer;
 
-  private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+  private final RelayFixture fx = new RelayFixture();
   private final List<String> upstreamSaw = new CopyOnWriteArrayList<>();
 
   @BeforeAll
@@ -53,27 +53,13 @@ class TlsRelayIT {
 
   @AfterEach
   void closeAll() throws Exception {
-    for (AutoCloseable c : open) {
-      c.close();
-    }
+    fx.close();
   }
 
   private Endpoint proxy(
       Protocol protocol, TlsMode clientTls, TlsMode upstreamTls, int upstreamPort, ProxyTls tls)
       throws InterruptedException {
-    ProxyServer p =
-        new ProxyServer(
-            new ProxyConfig(
-                new Endpoint(protocol, clientTls, "127.0.0.1", 0),
-                new Endpoint(protocol, upstreamTls, "127.0.0.1", upstreamPort),
-                Limits.defaults(),
-                Duration.ofSeconds(5),
-                true),
-            tls,
-            List.of(),
-            null);
-    open.add(0, p);
-    return p.start();
+    return fx.proxy(protocol, clientTls, upstreamTls, upstreamPort, Limits.defaults(), tls);
   }
 
   private static ProxyTls contexts(boolean insecure, KeyLog keyLog) throws Exception {
@@ -83,15 +69,11 @@ class TlsRelayIT {
   }
 
   private LineClient client(Endpoint e) throws IOException {
-    LineClient c = new LineClient(e.port());
-    open.add(c);
-    return c;
+    return fx.client(e);
   }
 
   private ScriptedServer server(ScriptedServer.Script script) throws IOException {
-    ScriptedServer s = new ScriptedServer(script);
-    open.add(s);
-    return s;
+    return fx.server(script);
   }
 
   @Test
@@ -305,7 +287,7 @@ class TlsRelayIT {
     Endpoint p =
         proxy(Protocol.IMAP, TlsMode.IMPLICIT, TlsMode.NONE, up.port(), contexts(false, null));
     LineClient good = LineClient.tls(p.port(), clientTrustingCa);
-    open.add(good);
+    fx.track(good);
     assertThat(good.readLine()).isEqualTo("* OK hi");
     LineClient bad = client(p);
     bad.send("a1 LOGIN not tls\r\n");
