@@ -22,6 +22,7 @@ public abstract sealed class Session permits ImapSession, Pop3Session {
   private final Limits limits;
   private final Instant startedAt = Instant.now();
   private TlsSide clientTls = TlsSide.PLAIN;
+  private ClientIdentity identity = ClientIdentity.UNKNOWN;
   private final Map<Class<?>, Object> attachments = new HashMap<>();
 
   protected Session(SocketAddress clientAddress, Limits limits) {
@@ -76,11 +77,20 @@ public abstract sealed class Session permits ImapSession, Pop3Session {
 
   /**
    * The client's STARTTLS/STLS was accepted. RFC 9051 §6.2.1 and RFC 2595 §4 make the client forget
-   * what it learned before TLS (capabilities); the session keeps no such cache yet, so only the TLS
-   * side changes. A tracker that caches capabilities must reset them here.
+   * what it learned before TLS (capabilities); trackers that keep them override this.
    */
   public void clientTlsStarted() {
     this.clientTls = TlsSide.STARTED;
+  }
+
+  /** Which client this is, as far as the fingerprint (or a forced identity) says so far. */
+  public ClientIdentity identity() {
+    return identity;
+  }
+
+  /** Set by the relay whenever the fingerprint's answer changes. */
+  public void identify(ClientIdentity who) {
+    this.identity = who;
   }
 
   /**

@@ -105,7 +105,7 @@ class ImapSessionTest {
         "a2 SELECT \"Sent Items\"|Sent Items",
         "a2 select Drafts (CONDSTORE)|Drafts",
         "a2 EXAMINE \"Archive/2024\"|Archive/2024",
-        "a2 SELECT &AMk-t&AOk-|&AMk-t&AOk-",
+        "a2 SELECT &AMk-t&AOk-|Été",
       })
   void mailboxNames(String command, String mailbox) {
     login();
