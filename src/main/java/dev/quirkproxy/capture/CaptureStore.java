@@ -298,8 +298,16 @@ public final class CaptureStore implements AutoCloseable {
         write(g, e.getValue());
       }
       g.writeEndObject();
+    } else if (value instanceof Iterable<?> list) {
+      g.writeStartArray();
+      for (Object item : list) {
+        write(g, item);
+      }
+      g.writeEndArray();
     } else if (value instanceof String s) {
       g.writeString(s);
+    } else if (value instanceof Double d) {
+      g.writeNumber(d);
     } else if (value instanceof Long l) {
       g.writeNumber(l);
     } else if (value instanceof Integer i) {

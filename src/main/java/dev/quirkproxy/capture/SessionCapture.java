@@ -40,6 +40,7 @@ public final class SessionCapture {
   private final CaptureFile file;
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
   private final Map<Direction, Long> bytes = new EnumMap<>(Direction.class);
+  private final Map<String, Object> footerFields = new LinkedHashMap<>();
   private long seq;
   private boolean finished;
 
@@ -164,6 +165,24 @@ public final class SessionCapture {
     emit(fields, null, null);
   }
 
+  /**
+   * Records a session event that is not a frame, e.g. {@code fingerprint} when the client's
+   * identification changes. {@code fields} hold strings, numbers, booleans, lists and maps.
+   */
+  public void event(String type, Map<String, Object> fields) {
+    Map<String, Object> e = new LinkedHashMap<>();
+    e.put("type", type);
+    e.put("seq", ++seq);
+    e.put("t", micros(Instant.now()));
+    e.putAll(fields);
+    emit(e, null, null);
+  }
+
+  /** A field for the footer (the last value set under a key wins). */
+  public void footer(String key, Object value) {
+    footerFields.put(key, value);
+  }
+
   /** Writes the footer and closes the capture; later calls do nothing. */
   public void finish(String reason) {
     if (finished) {
@@ -178,6 +197,7 @@ public final class SessionCapture {
     Map<String, Object> counts = new LinkedHashMap<>();
     bytes.forEach((d, n) -> counts.put(d.code(), n));
     footer.put("bytes", counts);
+    footer.putAll(footerFields);
     store.finish(file, footer, onError);
   }
 

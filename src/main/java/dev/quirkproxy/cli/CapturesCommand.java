@@ -3,6 +3,7 @@ package dev.quirkproxy.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quirkproxy.capture.CaptureReader;
 import dev.quirkproxy.capture.CaptureReader.Capture;
@@ -113,15 +114,21 @@ final class CapturesCommand implements Runnable {
     @Option(names = "--client", description = "Only sessions whose client address contains this.")
     String client;
 
+    @Option(
+        names = "--family",
+        description = "Only sessions whose client was identified as (or forced to) this family.")
+    String family;
+
     @Override
     public Integer call() throws IOException {
       PrintWriter out = spec.commandLine().getOut();
       out.printf(
           Locale.ROOT,
-          "%-24s %-5s %-22s %8s %12s %9s  %s%n",
+          "%-24s %-5s %-22s %-28s %8s %12s %9s  %s%n",
           "started (UTC)",
           "proto",
           "client",
+          "identified as",
           "commands",
           "bytes",
           "seconds",
@@ -133,8 +140,10 @@ final class CapturesCommand implements Runnable {
         }
         String proto = c.header().path("protocol").asText();
         String addr = c.header().path("client").asText();
+        JsonNode who = identified(c);
         if ((protocol != null && !protocol.equalsIgnoreCase(proto))
-            || (client != null && !addr.contains(client))) {
+            || (client != null && !addr.contains(client))
+            || (family != null && !family.equalsIgnoreCase(who.path("family").asText()))) {
           continue;
         }
         long commands =
@@ -160,10 +169,11 @@ final class CapturesCommand implements Runnable {
         String start = c.header().path("start").asText();
         out.printf(
             Locale.ROOT,
-            "%-24s %-5s %-22s %8d %12d %9s  %s%s%n",
+            "%-24s %-5s %-22s %-28s %8d %12d %9s  %s%s%n",
             start.substring(0, Math.min(23, start.length())),
             proto,
             addr.replace("/", ""),
+            Transcript.identity(who),
             commands,
             bytes,
             seconds,
@@ -172,6 +182,30 @@ final class CapturesCommand implements Runnable {
       }
       return ExitCodes.OK;
     }
+  }
+
+  /**
+   * Who the client was: the forced identity, else the footer's fingerprint, else the last
+   * fingerprint event (a capture cut short has no footer); a missing node when none.
+   */
+  static JsonNode identified(Capture c) {
+    JsonNode footer = c.footer();
+    if (footer != null && footer.has("forcedClient")) {
+      ObjectNode forced = JsonNodeFactory.instance.objectNode();
+      forced.put("family", footer.path("forcedClient").asText());
+      forced.put("forced", true);
+      return forced;
+    }
+    if (footer != null && footer.has("fingerprint")) {
+      return footer.path("fingerprint");
+    }
+    JsonNode last = JsonNodeFactory.instance.missingNode();
+    for (ObjectNode e : c.events()) {
+      if (e.path("type").asText().equals("fingerprint")) {
+        last = e;
+      }
+    }
+    return last;
   }
 
   @Command(

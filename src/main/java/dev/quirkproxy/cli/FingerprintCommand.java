@@ -133,7 +133,8 @@ final class FingerprintCommand implements Callable<Integer> {
       String line = stripEol(new String(c.data(e), StandardCharsets.ISO_8859_1));
       if (dir.equals(Direction.CLIENT_TO_PROXY.code()) && e.path("start").asBoolean(true)) {
         fp.clientFrame(line);
-      } else if (dir.equals(Direction.UPSTREAM_TO_PROXY.code())) {
+      } else if (dir.equals(Direction.UPSTREAM_TO_PROXY.code())
+          && e.path("start").asBoolean(true)) {
         fp.server(line);
       }
     }

@@ -2,6 +2,8 @@ package dev.quirkproxy.cli;
 
 import dev.quirkproxy.capture.CaptureStore;
 import dev.quirkproxy.demo.DemoUpstream;
+import dev.quirkproxy.fingerprint.Catalog;
+import dev.quirkproxy.fingerprint.CatalogException;
 import dev.quirkproxy.relay.Endpoint;
 import dev.quirkproxy.relay.ProxyConfig;
 import dev.quirkproxy.relay.ProxyServer;
@@ -13,6 +15,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,6 +149,22 @@ final class ProxyCommand implements Callable<Integer> {
   @Mixin RecordOptions record;
 
   @Option(
+      names = "--client",
+      paramLabel = "FAMILY",
+      description =
+          "Treat every client as this catalog family (e.g. outlook) instead of fingerprinting"
+              + " it; for testing rules. 'quirkproxy fingerprint --list' names the families.")
+  String forcedClient;
+
+  @Option(
+      names = "--catalog",
+      paramLabel = "FILE",
+      description =
+          "Extra fingerprint catalog; its entries extend or replace the built-in ones by family."
+              + " Repeatable.")
+  List<Path> catalogs = new ArrayList<>();
+
+  @Option(
       names = {"-v", "--verbose"},
       description = "More log output; -vv for every frame's first words.")
   boolean[] verbose = new boolean[0];
@@ -163,6 +182,7 @@ final class ProxyCommand implements Callable<Integer> {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     List<ProxyServer> servers = new ArrayList<>();
     DemoUpstream demo = null;
+    Catalog catalog = catalog();
     CaptureStore store = record.store();
     try {
       List<Endpoint[]> pairs;
@@ -180,6 +200,7 @@ final class ProxyCommand implements Callable<Integer> {
         if (store != null) {
           server.recordTo(store, pair[0].protocol().name().toLowerCase(java.util.Locale.ROOT));
         }
+        server.identifyWith(catalog, forcedClient);
         servers.add(server);
       }
       for (ProxyServer server : servers) {
@@ -219,6 +240,24 @@ final class ProxyCommand implements Callable<Integer> {
       }
       throw e;
     }
+  }
+
+  /** The catalog, and a check that a forced family is in it, before anything starts. */
+  private Catalog catalog() {
+    Catalog catalog;
+    try {
+      catalog = catalogs.isEmpty() ? Catalog.builtin() : Catalog.load(catalogs);
+    } catch (CatalogException e) {
+      throw new UsageException(e.getMessage());
+    }
+    if (forcedClient != null && catalog.entry(forcedClient) == null) {
+      throw new UsageException(
+          "--client: unknown family '"
+              + forcedClient
+              + "'; known: "
+              + String.join(", ", catalog.families()));
+    }
+    return catalog;
   }
 
   private static String describeTls(TlsMode mode) {

@@ -1,9 +1,11 @@
 package dev.quirkproxy.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quirkproxy.capture.CaptureReader.Capture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * Renders a capture as a {@code C:}/{@code S:} transcript (the house's golden-transcript style).
@@ -17,6 +19,25 @@ final class Transcript {
   private static final int SHOWN = 4096;
 
   private Transcript() {}
+
+  /**
+   * A fingerprint (event or footer) in words: {@code thunderbird 128.0 (0.93)}, {@code outlook
+   * (forced)}; {@code -} when there is none.
+   */
+  static String identity(JsonNode fp) {
+    if (fp == null || !fp.has("family")) {
+      return "-";
+    }
+    StringBuilder sb = new StringBuilder(fp.path("family").asText());
+    if (fp.hasNonNull("version")) {
+      sb.append(' ').append(fp.path("version").asText());
+    }
+    if (fp.path("forced").asBoolean()) {
+      return sb.append(" (forced)").toString();
+    }
+    return sb.append(String.format(Locale.ROOT, " (%.2f)", fp.path("confidence").asDouble()))
+        .toString();
+  }
 
   static String of(Capture c, boolean full, boolean colour) throws IOException {
     StringBuilder out = new StringBuilder();
@@ -37,7 +58,17 @@ final class Transcript {
     }
     boolean atLineStart = true;
     for (ObjectNode e : c.events()) {
-      if (e.path("type").asText().equals("outcome")) {
+      String type = e.path("type").asText();
+      if (type.equals("fingerprint")) {
+        out.append(atLineStart ? "" : "\n").append("# client: ").append(identity(e)).append('\n');
+        atLineStart = true;
+        continue;
+      }
+      if (!type.equals("outcome") && !type.equals("frame")) {
+        // A later format's event this version does not know: skipped, as the schema says.
+        continue;
+      }
+      if (type.equals("outcome")) {
         out.append(atLineStart ? "" : "\n")
             .append("!  #")
             .append(e.path("of").asLong())
@@ -79,6 +110,13 @@ final class Transcript {
       atLineStart = body.endsWith("\n");
     }
     if (!atLineStart) {
+      out.append('\n');
+    }
+    if (c.footer() != null && c.footer().has("fingerprint")) {
+      out.append("# identified as ").append(identity(c.footer().path("fingerprint")));
+      if (c.footer().has("forcedClient")) {
+        out.append(", forced to ").append(c.footer().path("forcedClient").asText());
+      }
       out.append('\n');
     }
     if (c.footer() != null) {

@@ -108,6 +108,23 @@ public final class Catalog {
     return null;
   }
 
+  /** The built-in catalog alone, loaded once. */
+  public static Catalog builtin() {
+    return Builtin.CATALOG;
+  }
+
+  private static final class Builtin {
+    static final Catalog CATALOG = loadBuiltin();
+
+    private static Catalog loadBuiltin() {
+      try {
+        return load(List.of());
+      } catch (CatalogException e) {
+        throw new IllegalStateException("the built-in catalog is broken: " + e.getMessage(), e);
+      }
+    }
+  }
+
   /** The built-in catalog, then each extra file in order. */
   public static Catalog load(List<Path> extra) throws CatalogException {
     Map<String, Compiled> byFamily = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package dev.quirkproxy.relay;
 import dev.quirkproxy.capture.CaptureStore;
 import dev.quirkproxy.capture.SessionCapture;
 import dev.quirkproxy.codec.FramingDecoder;
+import dev.quirkproxy.fingerprint.Catalog;
 import dev.quirkproxy.flow.CompressHider;
 import dev.quirkproxy.flow.Interceptor;
 import dev.quirkproxy.flow.InterceptorChain;
@@ -29,7 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,9 +52,12 @@ public final class ProxyServer implements AutoCloseable {
   private final boolean ownGroup;
   private final Set<SessionRelay> relays = ConcurrentHashMap.newKeySet();
   private CaptureStore captures;
+  private Catalog catalog;
+  private String forcedClient;
   private String listenerName = "default";
   private Channel serverChannel;
   private Endpoint boundEndpoint;
+  private volatile boolean shutDown;
 
   /** A plain listener with the built-in interceptors and its own event loops (one per core). */
   public ProxyServer(ProxyConfig config) {
@@ -103,8 +109,30 @@ public final class ProxyServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Identifies clients with {@code catalog} (the built-in one if never called), or treats every
+   * client as {@code forcedFamily} when that is not null; call before {@link #start}.
+   *
+   * @throws IllegalArgumentException when {@code forcedFamily} is not in the catalog
+   */
+  public ProxyServer identifyWith(Catalog catalog, String forcedFamily) {
+    if (forcedFamily != null && catalog.entry(forcedFamily) == null) {
+      throw new IllegalArgumentException(
+          "unknown client family '"
+              + forcedFamily
+              + "'; known: "
+              + String.join(", ", catalog.families()));
+    }
+    this.catalog = catalog;
+    this.forcedClient = forcedFamily;
+    return this;
+  }
+
   /** Binds the listen address; returns the endpoint actually bound (port 0 becomes a real port). */
   public Endpoint start() throws InterruptedException {
+    if (catalog == null) {
+      catalog = Catalog.builtin();
+    }
     UpstreamConnector connector = new UpstreamConnector(config, tls.upstreamSide());
     InterceptorChain chain = new InterceptorChain(interceptors);
     long tickMillis =
@@ -154,6 +182,7 @@ public final class ProxyServer implements AutoCloseable {
               ch.eventLoop(),
               e -> relay.recordingFailed(e, captures.settings().onError())));
     }
+    relay.identifyWith(new ClientIdentification(catalog, config.listen().protocol(), forcedClient));
     try (SessionMdc m = SessionMdc.of(session)) {
       log.info("session opened: {} from {}", config.listen().protocol(), ch.remoteAddress());
     }
@@ -194,10 +223,34 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /**
+   * Looks at every open session on its own event loop (sessions are confined to it) and returns
+   * what {@code look} gives for each; for diagnostics and tests.
+   */
+  public <T> List<T> inspectSessions(Function<Session, T> look) {
+    List<T> out = new ArrayList<>();
+    for (SessionRelay relay : relays) {
+      try {
+        out.add(relay.client().eventLoop().submit(() -> look.apply(relay.session())).get());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("inspecting a session failed", e.getCause());
+      }
+    }
+    return out;
+  }
+
+  /**
    * Stops accepting, sends every open session {@code * BYE} / {@code -ERR} at its next frame
-   * boundary, waits up to {@code grace} for them to close, then closes whatever is left.
+   * boundary, waits up to {@code grace} for them to close, then closes whatever is left. Later
+   * calls do nothing.
    */
   public void shutdown(Duration grace) {
+    if (shutDown) {
+      return;
+    }
+    shutDown = true;
     if (serverChannel != null) {
       serverChannel.close().syncUninterruptibly();
     }

@@ -8,9 +8,11 @@ import dev.quirkproxy.codec.FramingDecoder;
 import dev.quirkproxy.codec.LimitExceededException;
 import dev.quirkproxy.codec.Literal;
 import dev.quirkproxy.codec.WirePart;
+import dev.quirkproxy.fingerprint.Fingerprint;
 import dev.quirkproxy.flow.Decision;
 import dev.quirkproxy.flow.InterceptorChain;
 import dev.quirkproxy.flow.Replies;
+import dev.quirkproxy.session.ClientIdentity;
 import dev.quirkproxy.session.ImapSession;
 import dev.quirkproxy.session.Pop3Session;
 import dev.quirkproxy.session.Session;
@@ -26,6 +28,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLException;
@@ -71,6 +76,7 @@ final class SessionRelay {
   private boolean heldAnswerStartsTls;
   private final Deque<WirePart> heldClientParts = new ArrayDeque<>();
   private SessionCapture capture;
+  private ClientIdentification identification;
   private String endReason = "client closed the connection";
   private long lastActivityNanos = System.nanoTime();
   private long clientBytes;
@@ -169,6 +175,12 @@ final class SessionRelay {
     }
     clientBytes += part.content().readableBytes();
     long seq = capture == null ? 0 : capture.received(Direction.CLIENT_TO_PROXY, part);
+    if (identification != null) {
+      Fingerprint changed = identification.client(part);
+      if (changed != null) {
+        clientIdentified(changed);
+      }
+    }
     if (skippingClientFrame) {
       skippingClientFrame = !part.frameEnd();
       if (part.literal() != null
@@ -356,6 +368,39 @@ final class SessionRelay {
     this.capture = sessionCapture;
   }
 
+  /** Fingerprints the client (set before the relay starts, after {@link #recordTo}). */
+  void identifyWith(ClientIdentification who) {
+    this.identification = who;
+    if (who.forced() != null) {
+      session.identify(who.forced());
+      log.info("client identity forced: {}", who.forced().family());
+      if (capture != null) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("family", who.forced().family());
+        fields.put("confidence", 1.0);
+        fields.put("forced", true);
+        capture.event("fingerprint", fields);
+      }
+    }
+  }
+
+  private void clientIdentified(Fingerprint fp) {
+    ClientIdentity before = session.identity();
+    if (identification.forced() != null) {
+      log.debug("client looks like {} (identity forced)", ClientIdentification.describe(fp));
+      return;
+    }
+    session.identify(ClientIdentification.identity(fp));
+    if (!fp.family().equals(before.family()) || !Objects.equals(fp.version(), before.version())) {
+      log.info("client identified as {}", ClientIdentification.describe(fp));
+    } else {
+      log.debug("client identified as {}", ClientIdentification.describe(fp));
+    }
+    if (capture != null) {
+      capture.event("fingerprint", ClientIdentification.fields(fp));
+    }
+  }
+
   /**
    * The capture cannot be written. {@code close}: the session ends with {@code * BYE} / {@code
    * -ERR} rather than being relayed unrecorded; {@code continue}: it goes on, the footer marks the
@@ -388,6 +433,9 @@ final class SessionRelay {
     serverBytes += part.content().readableBytes();
     long seq = capture == null ? 0 : capture.received(Direction.UPSTREAM_TO_PROXY, part);
     session.serverSent(part);
+    if (identification != null) {
+      identification.server(part);
+    }
     if (part.isLine() && part.frameStart() && log.isTraceEnabled()) {
       log.trace("S: {}", firstWords(part.text()));
     }
@@ -466,14 +514,25 @@ final class SessionRelay {
     }
     closeWith(null);
     releaseHeld();
+    Fingerprint fp = identification == null ? null : identification.current();
     if (capture != null) {
+      if (fp != null) {
+        capture.footer("fingerprint", ClientIdentification.fields(fp));
+      }
+      if (identification != null && identification.forced() != null) {
+        capture.footer("forcedClient", identification.forced().family());
+      }
+      if (session instanceof ImapSession imap && imap.unparsedFrames() > 0) {
+        capture.footer("unparsed", imap.unparsedFrames());
+      }
       capture.finish(endReason);
     }
     log.info(
-        "session ended: {} octets from client, {} from server, {} s",
+        "session ended: {} octets from client, {} from server, {} s, client {}",
         clientBytes,
         serverBytes,
-        Duration.between(session.startedAt(), Instant.now()).toSeconds());
+        Duration.between(session.startedAt(), Instant.now()).toSeconds(),
+        fp == null ? session.identity() : ClientIdentification.describe(fp));
   }
 
   private void releaseHeld() {

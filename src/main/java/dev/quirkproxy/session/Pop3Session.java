@@ -8,9 +8,11 @@ import java.util.Deque;
 import java.util.Locale;
 
 /**
- * Tracks a POP3 connection (RFC 1939 §3–§6, RFC 2449, RFC 5034): the state and the queue of
+ * Tracks a POP3 connection (RFC 1939 §3–§7, RFC 2449, RFC 5034): the state and the queue of
  * commands sent upstream and not yet answered. POP3 answers carry no tag, so the queue is what says
  * which command a response answers and whether a {@code +OK} opens a multi-line body.
+ *
+ * <p>What the answers show of the maildrop is kept in {@link #maildrop()}.
  */
 public final class Pop3Session extends Session {
 
@@ -19,8 +21,10 @@ public final class Pop3Session extends Session {
    *
    * @param name upper-case keyword
    * @param hasArgument whether it had arguments (LIST and UIDL answer multi-line only without)
+   * @param messageNumber the message number argument of DELE, LIST, UIDL, RETR or TOP, or 0 (also
+   *     when it is not a valid number; other commands' arguments, passwords included, are not kept)
    */
-  public record Pop3Command(String name, boolean hasArgument) {
+  public record Pop3Command(String name, boolean hasArgument, int messageNumber) {
 
     /** Whether a {@code +OK} to this command starts a dot-terminated body. */
     boolean multiLineOnSuccess() {
@@ -40,8 +44,16 @@ public final class Pop3Session extends Session {
   private boolean quitting;
   private Pop3Command answering;
 
+  private final Pop3Maildrop maildrop;
+
   public Pop3Session(SocketAddress clientAddress, Limits limits) {
+    this(clientAddress, limits, Pop3Maildrop.MAX_TRACKED_MESSAGES);
+  }
+
+  /** With another cap on recorded messages (tests). */
+  Pop3Session(SocketAddress clientAddress, Limits limits, int maxTrackedMessages) {
     super(clientAddress, limits);
+    this.maildrop = new Pop3Maildrop(maxTrackedMessages);
   }
 
   @Override
@@ -66,6 +78,11 @@ public final class Pop3Session extends Session {
   /** The command whose answer the server is sending now (the last status line's), or null. */
   public Pop3Command answering() {
     return answering;
+  }
+
+  /** What the answers so far have shown of the maildrop; read-only, updated as they arrive. */
+  public Pop3Maildrop maildrop() {
+    return maildrop;
   }
 
   @Override
@@ -99,6 +116,7 @@ public final class Pop3Session extends Session {
   }
 
   private boolean statusLine(String line) {
+    maildrop.statusLine();
     if (!greeted) {
       greeted = true;
       return false;
@@ -107,10 +125,14 @@ public final class Pop3Session extends Session {
     answering = head;
     if (line.startsWith("+OK")) {
       pending.pollFirst();
-      return head != null && succeeded(head);
+      return head != null && succeeded(head, line);
     }
     if (line.startsWith("-ERR")) {
       pending.pollFirst();
+      if (head != null && head.name().equals("QUIT") && state == Pop3State.TRANSACTION) {
+        // RFC 1939 §6: QUIT from TRANSACTION enters UPDATE; -ERR only says not all was removed.
+        state = Pop3State.UPDATE;
+      }
       return false;
     }
     if (line.startsWith("+") && head != null && head.name().equals("AUTH")) {
@@ -120,7 +142,7 @@ public final class Pop3Session extends Session {
     return false;
   }
 
-  private boolean succeeded(Pop3Command command) {
+  private boolean succeeded(Pop3Command command, String line) {
     switch (command.name()) {
       case "PASS", "APOP" -> state = Pop3State.TRANSACTION;
       case "AUTH" -> {
@@ -133,6 +155,11 @@ public final class Pop3Session extends Session {
           state = Pop3State.UPDATE;
         }
       }
+      case "STAT" -> maildrop.statAnswered(line);
+      case "LIST" -> maildrop.listAnswered(command.hasArgument(), command.messageNumber(), line);
+      case "UIDL" -> maildrop.uidlAnswered(command.hasArgument(), command.messageNumber(), line);
+      case "DELE" -> maildrop.deleAnswered(command.messageNumber());
+      case "RSET" -> maildrop.rsetAnswered();
       default -> {}
     }
     return command.multiLineOnSuccess();
@@ -157,12 +184,29 @@ public final class Pop3Session extends Session {
     String trimmed = line.strip();
     int sp = trimmed.indexOf(' ');
     String name = (sp < 0 ? trimmed : trimmed.substring(0, sp)).toUpperCase(Locale.ROOT);
-    return new Pop3Command(name, sp > 0);
+    int msg = 0;
+    if (sp > 0 && takesMessageNumber(name)) {
+      int from = sp + 1;
+      while (from < trimmed.length() && trimmed.charAt(from) == ' ') {
+        from++;
+      }
+      long n = Pop3Maildrop.number(trimmed, from, Pop3Maildrop.wordEnd(trimmed, from), 9);
+      msg = (int) Math.max(0, n);
+    }
+    return new Pop3Command(name, sp > 0, msg);
+  }
+
+  private static boolean takesMessageNumber(String name) {
+    return switch (name) {
+      case "DELE", "LIST", "UIDL", "RETR", "TOP" -> true;
+      default -> false;
+    };
   }
 
   @Override
   public void serverSent(WirePart part) {
-    // Framing already consulted statusLine(); nothing else to track yet.
+    // Status lines were read in statusLine(); only a LIST or UIDL body is looked into.
+    maildrop.serverSent(part);
   }
 
   @Override

@@ -26,8 +26,13 @@ class FingerprintCorpusTest {
   record Case(Path file, String source, String expect, List<String> lines) {}
 
   static List<Case> corpus() throws IOException {
+    return corpus(CORPUS);
+  }
+
+  /** The transcripts ({@code *.txt}) of a corpus directory, sorted by file name. */
+  static List<Case> corpus(Path dir) throws IOException {
     List<Case> out = new ArrayList<>();
-    try (Stream<Path> files = Files.list(CORPUS)) {
+    try (Stream<Path> files = Files.list(dir)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".txt")).sorted().toList()) {
         List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
         String source = header(lines, "# source: ");

@@ -2,13 +2,20 @@ package dev.quirkproxy.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quirkproxy.capture.CaptureReader;
+import dev.quirkproxy.capture.CaptureSettings;
+import dev.quirkproxy.capture.CaptureStore;
 import dev.quirkproxy.relay.Endpoint;
 import dev.quirkproxy.relay.ProxyConfig;
 import dev.quirkproxy.relay.ProxyServer;
 import dev.quirkproxy.session.Protocol;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The proxy under test, in-process, in front of Dovecot, with a {@link TcpTap} between the proxy
@@ -23,14 +30,23 @@ final class ProxyRig implements AutoCloseable {
   private final TcpTap upstreamTap;
   private final ProxyServer proxy;
   private final Endpoint bound;
+  private final CaptureStore captures;
+  private boolean closed;
 
-  private ProxyRig(TcpTap upstreamTap, ProxyServer proxy, Endpoint bound) {
+  private ProxyRig(TcpTap upstreamTap, ProxyServer proxy, Endpoint bound, CaptureStore captures) {
     this.upstreamTap = upstreamTap;
     this.proxy = proxy;
     this.bound = bound;
+    this.captures = captures;
   }
 
   static ProxyRig start(Protocol protocol, int dovecotPort)
+      throws IOException, InterruptedException {
+    return start(protocol, dovecotPort, null);
+  }
+
+  /** The same, recording every session into {@code captureDir} (when not null). */
+  static ProxyRig start(Protocol protocol, int dovecotPort, Path captureDir)
       throws IOException, InterruptedException {
     TcpTap tap = new TcpTap(dovecotPort);
     ProxyServer proxy =
@@ -38,13 +54,38 @@ final class ProxyRig implements AutoCloseable {
             ProxyConfig.of(
                 new Endpoint(protocol, false, "127.0.0.1", 0),
                 new Endpoint(protocol, false, "127.0.0.1", tap.port())));
+    CaptureStore store =
+        captureDir == null ? null : new CaptureStore(CaptureSettings.in(captureDir));
+    if (store != null) {
+      proxy.recordTo(store, "rig");
+    }
     try {
-      return new ProxyRig(tap, proxy, proxy.start());
+      return new ProxyRig(tap, proxy, proxy.start(), store);
     } catch (InterruptedException | RuntimeException e) {
       proxy.shutdown(Duration.ofSeconds(2));
       tap.close();
+      if (store != null) {
+        store.close();
+      }
       throw e;
     }
+  }
+
+  /**
+   * After {@link #close}: the client family each recorded session was identified as (from the
+   * capture footers), in file order.
+   */
+  List<String> identifiedFamilies() throws IOException {
+    List<String> out = new ArrayList<>();
+    Path dir = captures.settings().directory();
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList()) {
+        CaptureReader.Capture c = CaptureReader.read(f);
+        assertThat(c.footer()).as("footer of %s", f).isNotNull();
+        out.add(c.footer().path("fingerprint").path("family").asText("(none)"));
+      }
+    }
+    return out;
   }
 
   /** Where clients connect. */
@@ -103,10 +144,17 @@ final class ProxyRig implements AutoCloseable {
 
   @Override
   public void close() throws IOException, InterruptedException {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try {
       proxy.shutdown(Duration.ofSeconds(2));
     } finally {
       upstreamTap.close();
+      if (captures != null) {
+        captures.close();
+      }
     }
   }
 }

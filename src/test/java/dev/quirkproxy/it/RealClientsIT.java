@@ -45,6 +45,15 @@ class RealClientsIT {
 
   @TempDir Path tmp;
 
+  /** The client family of each session of the last proxied run, from its capture's footer. */
+  private List<String> identified = List.of();
+
+  /** Every session of the last proxied run was identified as {@code family}. */
+  private void assertIdentifiedAs(String family) {
+    assertThat(identified).as("client identified from the live sessions").isNotEmpty();
+    assertThat(identified).as("client identified from the live sessions").containsOnly(family);
+  }
+
   @BeforeAll
   static void startDovecot() throws Exception {
     dovecot = Dovecot.start();
@@ -403,7 +412,8 @@ class RealClientsIT {
     int dovecotPort = protocol == Protocol.IMAP ? dovecot.imapPort() : dovecot.pop3Port();
     String user = dovecot.newUser(name + (proxied ? "-p" : "-d"));
     Path work = Files.createDirectories(tmp.resolve(proxied ? "proxied" : "direct"));
-    ProxyRig rig = proxied ? ProxyRig.start(protocol, dovecotPort) : null;
+    ProxyRig rig =
+        proxied ? ProxyRig.start(protocol, dovecotPort, tmp.resolve("captures-" + name)) : null;
     try (TcpTap front = new TcpTap(proxied ? rig.port() : dovecotPort)) {
       T result;
       try {
@@ -422,6 +432,10 @@ class RealClientsIT {
       if (rig != null) {
         rig.assertTransparent(label, conversations);
         rig.awaitNoSessions();
+      }
+      if (rig != null) {
+        rig.close();
+        identified = rig.identifiedFamilies();
       }
       return new Run<>(result, conversations);
     } finally {
