@@ -47,6 +47,11 @@ final class RawClient implements AutoCloseable {
     return new RawClient(s, name);
   }
 
+  /** The client's own port (what the proxy sees as the session's client address). */
+  int localPort() {
+    return socket.getLocalPort();
+  }
+
   /** Sends the text as it is (ISO-8859-1, one octet per char) in one write. */
   void send(String text) throws IOException {
     send(text.getBytes(StandardCharsets.ISO_8859_1));
