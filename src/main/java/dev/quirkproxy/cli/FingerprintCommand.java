@@ -131,10 +131,12 @@ final class FingerprintCommand implements Callable<Integer> {
       }
       String dir = e.path("dir").asText();
       String line = stripEol(new String(c.data(e), StandardCharsets.ISO_8859_1));
-      if (dir.equals(Direction.CLIENT_TO_PROXY.code()) && e.path("start").asBoolean(true)) {
+      // "start" is only written when true: a line without it continues a frame (the rest of a
+      // command after a literal), not a new command. The live proxy feeds the same lines.
+      boolean start = e.path("start").asBoolean();
+      if (dir.equals(Direction.CLIENT_TO_PROXY.code()) && start) {
         fp.clientFrame(line);
-      } else if (dir.equals(Direction.UPSTREAM_TO_PROXY.code())
-          && e.path("start").asBoolean(true)) {
+      } else if (dir.equals(Direction.UPSTREAM_TO_PROXY.code()) && start) {
         fp.server(line);
       }
     }

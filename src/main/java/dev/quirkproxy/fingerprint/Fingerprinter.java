@@ -81,6 +81,7 @@ public final class Fingerprinter {
   private int searches;
   private boolean continuation;
   private long literal;
+  private boolean restOfCommand;
   private boolean syncLiteral;
   private Fingerprint cached;
 
@@ -133,6 +134,11 @@ public final class Fingerprinter {
       literalData(line);
       return;
     }
+    if (restOfCommand) {
+      restOfCommand = false;
+      announceLiteral(line);
+      return;
+    }
     if (continuation) {
       continuation = false;
       return;
@@ -159,6 +165,11 @@ public final class Fingerprinter {
       announceLiteral(rest);
     } else {
       literal -= line.length() + 2;
+      if (literal <= 0) {
+        // The literal took this line's end too: the next line is the rest of its command.
+        literal = 0;
+        restOfCommand = true;
+      }
     }
   }
 

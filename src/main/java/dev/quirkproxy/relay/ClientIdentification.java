@@ -25,6 +25,9 @@ final class ClientIdentification {
   private static final int EVERY_COMMAND = 12;
   private static final double CONFIDENCE_STEP = 0.05;
 
+  /** From this confidence on, a new answer is logged at info level (below, at debug). */
+  static final double CONFIDENT = 0.25;
+
   private final Fingerprinter fingerprinter;
   private final ClientIdentity forced;
   private Fingerprint reported;

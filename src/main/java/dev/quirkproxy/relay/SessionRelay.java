@@ -391,10 +391,13 @@ final class SessionRelay {
       return;
     }
     session.identify(ClientIdentification.identity(fp));
-    if (!fp.family().equals(before.family()) || !Objects.equals(fp.version(), before.version())) {
+    boolean news =
+        !fp.family().equals(before.family()) || !Objects.equals(fp.version(), before.version());
+    if (news && fp.confidence() >= ClientIdentification.CONFIDENT) {
       log.info("client identified as {}", ClientIdentification.describe(fp));
     } else {
-      log.debug("client identified as {}", ClientIdentification.describe(fp));
+      // Early guesses from one or two commands: for the capture and -v, not the log.
+      log.debug("client looks like {}", ClientIdentification.describe(fp));
     }
     if (capture != null) {
       capture.event("fingerprint", ClientIdentification.fields(fp));

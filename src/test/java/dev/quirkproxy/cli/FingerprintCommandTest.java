@@ -116,6 +116,69 @@ class FingerprintCommandTest {
     assertThat(r.toString()).contains("CAPABILITY > LOGIN > NAMESPACE > ID > ENABLE");
   }
 
+  /**
+   * Captures write {@code "start"} and {@code "end"} only when true (SessionCapture.frame). The
+   * line that ends a command after its literal has no "start": it is not a command of its own, and
+   * an empty one is not iOS Mail's blank line (mbsync 1.4.4's APPEND was taken for iOS Mail).
+   */
+  @Test
+  void theRestOfACommandAfterItsLiteralIsNotANewCommand() throws Exception {
+    String body = "Subject: x\r\nX-TUID: IpFwNhyJ1WdQ\r\n\r\nhi\r\n";
+    String[][] frames = {
+      {"upstream>proxy", "line", "se", "* OK [CAPABILITY IMAP4rev1 LITERAL+ UIDPLUS] ready\r\n"},
+      {"client>proxy", "line", "se", "1 LOGIN \"alice\" \"secret\"\r\n"},
+      {"upstream>proxy", "line", "se", "1 OK done\r\n"},
+      {"client>proxy", "line", "se", "2 SELECT \"INBOX\"\r\n"},
+      {"upstream>proxy", "line", "se", "2 OK done\r\n"},
+      {"client>proxy", "line", "s", "3 APPEND \"INBOX\" {" + body.length() + "+}\r\n"},
+      {"client>proxy", "literal", "", body},
+      {"client>proxy", "line", "e", "\r\n"},
+      {"upstream>proxy", "line", "se", "3 OK [APPENDUID 1 6] done\r\n"},
+      {"client>proxy", "line", "se", "4 LOGOUT\r\n"},
+    };
+    StringBuilder sb = new StringBuilder();
+    sb.append(
+        "{\"type\":\"header\",\"format\":\"quirkproxy-capture\",\"version\":1,\"session\":\"s000002\","
+            + "\"protocol\":\"imap\",\"client\":\"127.0.0.1:50000\",\"start\":\"2026-11-26T00:00:00Z\"}\n");
+    int seq = 0;
+    for (String[] f : frames) {
+      seq++;
+      sb.append("{\"type\":\"frame\",\"seq\":")
+          .append(seq)
+          .append(",\"t\":")
+          .append(seq)
+          .append(",\"dir\":\"")
+          .append(f[0])
+          .append("\",\"kind\":\"")
+          .append(f[1])
+          .append('"')
+          .append(f[2].contains("s") ? ",\"start\":true" : "")
+          .append(f[2].contains("e") ? ",\"end\":true" : "")
+          .append(",\"base64\":\"")
+          .append(Base64.getEncoder().encodeToString(f[3].getBytes(StandardCharsets.UTF_8)))
+          .append("\"}\n");
+    }
+    sb.append(
+        "{\"type\":\"footer\",\"end\":\"2026-11-26T00:00:01Z\",\"reason\":\"bye\",\"events\":"
+            + seq
+            + ",\"bytes\":{}}\n");
+    Path capture = dir.resolve("s000002.jsonl");
+    Files.writeString(capture, sb.toString(), StandardCharsets.UTF_8);
+    // A family that only a blank line speaks for must not match.
+    Path probe = dir.resolve("probe.json");
+    Files.writeString(
+        probe,
+        "{\"version\":1,\"entries\":[{\"family\":\"blank\",\"protocols\":[\"imap\"],"
+            + "\"source\":\"test\",\"features\":{\"blank-line\":100}}]}",
+        StandardCharsets.UTF_8);
+    assertThat(run("fingerprint", "--json", "--catalog", probe.toString(), capture.toString()))
+        .as(err.toString())
+        .isZero();
+    JsonNode r = new ObjectMapper().readTree(out.toString()).get(0);
+    assertThat(r.path("family").asText()).isNotEqualTo("blank");
+    assertThat(r.toString()).contains("LOGIN > SELECT > APPEND > LOGOUT");
+  }
+
   @Test
   void unreadableFileIsExitOneButOthersAreStillReported() {
     Path missing = dir.resolve("nope.txt");

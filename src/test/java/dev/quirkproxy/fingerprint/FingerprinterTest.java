@@ -189,6 +189,24 @@ class FingerprinterTest {
   }
 
   @Test
+  void aLiteralEndingWithItsLineIsFollowedByTheRestOfItsCommand() {
+    // APPEND {4+} "hi\r\n" then the command's own CRLF: an empty line that is not a command.
+    Fingerprinter fp =
+        imap(
+            "7 APPEND \"INBOX\" {4+}",
+            "hi",
+            "",
+            "8 APPEND INBOX {4}",
+            "yo",
+            " {2}",
+            "",
+            "",
+            "9 NOOP");
+    assertThat(fp.observations().opening()).containsExactly("APPEND", "APPEND", "NOOP");
+    assertThat(fp.observations().features()).doesNotContain("blank-line");
+  }
+
+  @Test
   void blankLineBeforeACommandIsIos18Evidence() {
     Fingerprinter fp = imap("EX31 SELECT INBOX", "", "EX32 NOOP");
     assertThat(fp.observations().features()).contains("blank-line");

@@ -86,6 +86,7 @@ class RealClientsIT {
               out.add(curl(work, user, base + "/INBOX", "-X", "EXAMINE Archive"));
               return out;
             });
+    assertIdentifiedAs("curl");
     assertThat(outputs.get(0))
         .contains("* LIST (\\HasNoChildren) \".\" INBOX")
         .contains("* LIST (\\HasNoChildren) \".\" Archive");
@@ -113,6 +114,7 @@ class RealClientsIT {
               out.add(curl(work, user, base + "/1"));
               return out;
             });
+    assertIdentifiedAs("curl");
     StringBuilder list = new StringBuilder();
     for (MailSeed.Message m : MailSeed.INBOX) {
       list.append(m.uid()).append(' ').append(m.crlfSize()).append("\r\n");
@@ -152,6 +154,7 @@ class RealClientsIT {
             Protocol.IMAP,
             "imaplib",
             (port, user, work) -> python(work, "imap_client.py", port, user));
+    assertIdentifiedAs("python-imaplib");
     assertThat(summary)
         .contains("login OK")
         .contains(
@@ -177,6 +180,7 @@ class RealClientsIT {
             Protocol.POP3,
             "poplib",
             (port, user, work) -> python(work, "pop3_client.py", port, user));
+    // poplib sends whatever the script calls, with no habit of its own: not identified.
     assertThat(summary).contains("stat (5, ").contains("quit b'+OK Logging out");
     for (MailSeed.Message m : MailSeed.INBOX) {
       assertThat(summary)
@@ -222,6 +226,7 @@ class RealClientsIT {
   void mbsyncPullsInbox() throws Exception {
     List<String> messages =
         compare(Protocol.IMAP, "mbsync", (port, user, work) -> mbsync(work, port, user));
+    assertIdentifiedAs("mbsync");
     List<String> expected =
         MailSeed.INBOX.stream()
             .map(m -> new String(m.lf(), StandardCharsets.ISO_8859_1))
@@ -309,6 +314,7 @@ class RealClientsIT {
   void fetchmailKeepsAndDeliversEverything() throws Exception {
     String mbox =
         compare(Protocol.POP3, "fetchmail", (port, user, work) -> fetchmail(work, port, user));
+    assertIdentifiedAs("fetchmail");
     for (MailSeed.Message m : MailSeed.INBOX) {
       // fetchmail hands the MDA each message with LF line endings and without dot-stuffing.
       assertThat(mbox.contains(new String(m.lf(), StandardCharsets.ISO_8859_1)))
