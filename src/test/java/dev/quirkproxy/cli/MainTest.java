@@ -90,6 +90,25 @@ class MainTest {
   }
 
   @Test
+  void anUnknownForcedClientIsAUsageErrorNamingTheFamilies() {
+    assertThat(run("proxy", "--upstream", "imap://127.0.0.1:143", "--client", "netscape"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains("--client: unknown family 'netscape'")
+        .contains("thunderbird")
+        .contains("outlook");
+  }
+
+  @Test
+  void aBrokenCatalogIsAUsageErrorNamingTheFile(@TempDir Path dir) throws Exception {
+    Path catalog = dir.resolve("mine.json");
+    java.nio.file.Files.writeString(catalog, "{\"version\": 1, \"entries\": [{\"nope\": 1}]}");
+    assertThat(run("proxy", "--upstream", "imap://127.0.0.1:143", "--catalog", catalog.toString()))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("mine.json");
+  }
+
+  @Test
   void certWithoutKeyIsAUsageError() {
     assertThat(
             run(
