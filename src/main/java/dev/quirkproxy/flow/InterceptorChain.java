@@ -48,6 +48,16 @@ public final class InterceptorChain {
         current = replaced;
         continue;
       }
+      if (verdict instanceof Verdict.Hold) {
+        // The interceptor retained the part; this reference is the chain's.
+        current.release();
+        return Decision.holding();
+      }
+      if (verdict instanceof Verdict.Emit emit) {
+        // The steps hold their own references (the same part may be among them, retained).
+        current.release();
+        return Decision.emit(emit);
+      }
       current.release();
       if (verdict instanceof Verdict.StartTls start) {
         return Decision.startTls(start.reply());

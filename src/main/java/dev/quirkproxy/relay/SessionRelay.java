@@ -12,6 +12,7 @@ import dev.quirkproxy.fingerprint.Fingerprint;
 import dev.quirkproxy.flow.Decision;
 import dev.quirkproxy.flow.InterceptorChain;
 import dev.quirkproxy.flow.Replies;
+import dev.quirkproxy.flow.Verdict;
 import dev.quirkproxy.session.ClientIdentity;
 import dev.quirkproxy.session.ImapSession;
 import dev.quirkproxy.session.Pop3Session;
@@ -29,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +79,13 @@ final class SessionRelay {
   private final Deque<WirePart> heldClientParts = new ArrayDeque<>();
   private SessionCapture capture;
   private ClientIdentification identification;
+
+  /** What goes to the client, in order, with the pauses rules ask for. */
+  private final Outbox toClient;
+
+  /** What goes to the upstream; set with {@link #upstream}. */
+  private Outbox toUpstream;
+
   private String endReason = "client closed the connection";
   private long lastActivityNanos = System.nanoTime();
   private long clientBytes;
@@ -95,6 +104,7 @@ final class SessionRelay {
     this.client = client;
     this.clientFramer = clientFramer;
     this.clientTls = clientTls;
+    this.toClient = new Outbox(client, this::upstreamMayRead);
   }
 
   Session session() {
@@ -121,6 +131,7 @@ final class SessionRelay {
       return;
     }
     this.upstream = channel;
+    this.toUpstream = new Outbox(channel, this::resumeClientReads);
     this.serverAtFrameBoundary = atFrameBoundary;
     log.info("connected to upstream {}", config.upstream());
     while (heldAnswer == null && !heldClientParts.isEmpty() && !closing) {
@@ -203,8 +214,10 @@ final class SessionRelay {
     recordDecision(seq, part, decision, Direction.PROXY_TO_UPSTREAM);
     if (decision.forward() != null) {
       session.clientSent(decision.forward());
-      upstream.write(decision.forward().content());
-    } else if (!frameEnd) {
+      toUpstream.send(decision.forward().content());
+    } else if (decision.steps() != null) {
+      emit(decision.steps(), true);
+    } else if (!frameEnd && !decision.held()) {
       notForwardedMidFrame(literal);
     }
     if (decision.answer() != null) {
@@ -218,6 +231,9 @@ final class SessionRelay {
 
   /** Records what became of a received part when it was not forwarded as it came. */
   private void recordDecision(long seq, WirePart received, Decision decision, Direction onward) {
+    for (Verdict.Hit hit : decision.hits()) {
+      log.debug("rule {} ({}): {}", hit.rule(), hit.action(), hit.detail());
+    }
     if (capture == null) {
       return;
     }
@@ -225,6 +241,22 @@ final class SessionRelay {
         onward == Direction.PROXY_TO_UPSTREAM
             ? Direction.PROXY_TO_CLIENT
             : Direction.PROXY_TO_UPSTREAM;
+    for (Verdict.Hit hit : decision.hits()) {
+      Map<String, Object> fields = new LinkedHashMap<>();
+      fields.put("of", seq);
+      fields.put("rule", hit.rule());
+      fields.put("action", hit.action());
+      fields.put("detail", hit.detail());
+      capture.event("rule", fields);
+    }
+    if (decision.held()) {
+      record(seq, "held", null, null);
+      return;
+    }
+    if (decision.steps() != null) {
+      recordSteps(seq, received, decision.steps(), onward, back);
+      return;
+    }
     if (decision.forward() != null && decision.forward() != received) {
       record(seq, "replaced", onward, decision.forward().content());
     } else if (decision.forward() == null) {
@@ -238,6 +270,67 @@ final class SessionRelay {
     }
     if (decision.answer() != null) {
       capture.sent(back, decision.answer(), seq);
+    }
+  }
+
+  /** An emitted sequence: what went onward and back, unless it was the received part as it came. */
+  private void recordSteps(
+      long seq, WirePart received, List<Verdict.Step> steps, Direction onward, Direction back) {
+    boolean unchanged =
+        steps.size() == 1 && steps.get(0) instanceof Verdict.Send send && send.part() == received;
+    if (unchanged) {
+      return;
+    }
+    capture.outcome(seq, "rule");
+    for (Verdict.Step step : steps) {
+      if (step instanceof Verdict.Send send && send.part() != received) {
+        capture.sent(onward, send.part().content(), seq);
+      } else if (step instanceof Verdict.Reply reply) {
+        capture.sent(back, reply.bytes(), seq);
+      }
+    }
+  }
+
+  /**
+   * Carries out an emitted sequence: parts onward through the outbox (the tracker sees client parts
+   * as they go upstream), pauses, replies to the sender, an end.
+   */
+  private void emit(List<Verdict.Step> steps, boolean fromClient) {
+    Outbox onward = fromClient ? toUpstream : toClient;
+    for (Verdict.Step step : steps) {
+      if (closing) {
+        releaseStep(step);
+      } else if (step instanceof Verdict.Send send) {
+        if (fromClient) {
+          session.clientSent(send.part());
+        }
+        onward.send(send.part().content());
+      } else if (step instanceof Verdict.Pause pause) {
+        onward.pause(pause.duration());
+      } else if (step instanceof Verdict.Reply reply) {
+        if (fromClient) {
+          answerClient(reply.bytes(), false);
+        } else {
+          toUpstream.send(reply.bytes());
+          upstream.flush();
+        }
+      } else if (step instanceof Verdict.End end) {
+        onward.then(
+            () -> {
+              log.warn("closing: {}", end.reason());
+              endBetweenFrames(end.lastWords(), end.reason());
+            });
+      }
+    }
+  }
+
+  private static void releaseStep(Verdict.Step step) {
+    if (step instanceof Verdict.Send send) {
+      send.part().release();
+    } else if (step instanceof Verdict.Reply reply) {
+      reply.bytes().release();
+    } else if (step instanceof Verdict.End end && end.lastWords() != null) {
+      end.lastWords().release();
     }
   }
 
@@ -280,7 +373,8 @@ final class SessionRelay {
     if (startTls) {
       startClientTls(answer);
     } else {
-      client.writeAndFlush(answer);
+      toClient.send(answer);
+      client.flush();
     }
   }
 
@@ -336,7 +430,7 @@ final class SessionRelay {
     if (closing || clientCutOff || heldAnswer != null || upstream == null) {
       return;
     }
-    if (upstream.isWritable() && client.isWritable()) {
+    if (upstream.isWritable() && client.isWritable() && toUpstream.idle() && toClient.idle()) {
       readWhenRecorderKeepsUp(client);
     }
   }
@@ -446,7 +540,9 @@ final class SessionRelay {
     Decision decision = chain.onServer(session, part);
     recordDecision(seq, part, decision, Direction.PROXY_TO_CLIENT);
     if (decision.forward() != null) {
-      client.write(decision.forward().content());
+      toClient.send(decision.forward().content());
+    } else if (decision.steps() != null) {
+      emit(decision.steps(), false);
     }
     if (decision.answer() != null) {
       upstream.writeAndFlush(decision.answer());
@@ -466,7 +562,12 @@ final class SessionRelay {
 
   void upstreamReadComplete() {
     client.flush();
-    if (client.isWritable() && upstream != null) {
+    upstreamMayRead();
+  }
+
+  /** Reads the upstream again if the client takes more and no delayed frame waits for it. */
+  private void upstreamMayRead() {
+    if (client.isWritable() && upstream != null && toClient.idle()) {
       readWhenRecorderKeepsUp(upstream);
     }
   }
@@ -656,6 +757,10 @@ final class SessionRelay {
       return;
     }
     closing = true;
+    toClient.discard();
+    if (toUpstream != null) {
+      toUpstream.discard();
+    }
     if (capture != null && lastWords != null) {
       capture.sent(Direction.PROXY_TO_CLIENT, lastWords, 0);
     }
