@@ -59,6 +59,8 @@ public final class Catalog {
           "search:",
           "seq:",
           "select:",
+          "status:",
+          "tag:",
           "blank-line",
           "uidl-arg");
 

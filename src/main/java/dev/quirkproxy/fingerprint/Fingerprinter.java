@@ -31,6 +31,7 @@ public final class Fingerprinter {
   private static final int OPENING = 32;
   private static final int FETCH_FORMS = 4;
   private static final int LIST_FORMS = 4;
+  private static final int STATUS_FORMS = 4;
   private static final Set<String> CASED_VERBS =
       Set.of(
           "CAPABILITY",
@@ -78,6 +79,7 @@ public final class Fingerprinter {
   private boolean authenticated;
   private int afterAuth = -1;
   private int listForms;
+  private int statusForms;
   private int searches;
   private boolean continuation;
   private long literal;
@@ -210,6 +212,9 @@ public final class Fingerprinter {
     if (tags.size() < TagShape.MAX_TAGS) {
       tags.add(tag);
     }
+    if (tag.equalsIgnoreCase(verb)) {
+      features.add("tag:verb");
+    }
     casing(verb);
     String upper = verb.toUpperCase(Locale.ROOT);
     String key = upper;
@@ -234,6 +239,7 @@ public final class Fingerprinter {
         }
       }
       case "LIST", "LSUB", "XLIST" -> list(line.substring(sp + 1));
+      case "STATUS" -> status(rest);
       case "SELECT", "EXAMINE" -> select(rest);
       case "FETCH" -> fetch(line);
       case "SEARCH" -> {
@@ -321,6 +327,17 @@ public final class Fingerprinter {
     if (norm.startsWith("LIST (SUBSCRIBED)")) {
       features.add("list:selection-subscribed");
     }
+  }
+
+  /** A STATUS command's item list, upper-cased: {@code status:MESSAGES UIDNEXT UIDVALIDITY}. */
+  private void status(String rest) {
+    int open = rest.lastIndexOf('(');
+    int close = rest.lastIndexOf(')');
+    if (open < 0 || close < open || statusForms++ >= STATUS_FORMS) {
+      return;
+    }
+    String items = rest.substring(open + 1, close).trim().replaceAll(" +", " ");
+    features.add("status:" + items.toUpperCase(Locale.ROOT));
   }
 
   private void select(String rest) {

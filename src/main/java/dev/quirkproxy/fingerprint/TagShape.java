@@ -1,8 +1,11 @@
 package dev.quirkproxy.fingerprint;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The shape of a connection's command tags (RFC 9051 §2.2.1 leaves the format to the client, so
@@ -17,8 +20,10 @@ import java.util.Locale;
  * @param first the first counter value seen
  * @param increment the usual step between consecutive tags (0 when unknown)
  * @param max the largest counter value seen
- * @param count how many tags were seen
- * @param example the first tag seen
+ * @param count how many tags the shape was inferred from (outliers not counted)
+ * @param example the first tag of the shape
+ * @param outliers how many tags were set aside as not fitting the shape (see {@link #infer})
+ * @param outlierExample the first tag set aside ("" for none)
  */
 public record TagShape(
     Kind kind,
@@ -28,7 +33,9 @@ public record TagShape(
     long increment,
     long max,
     int count,
-    String example) {
+    String example,
+    int outliers,
+    String outlierExample) {
 
   /** How tags are built. */
   public enum Kind {
@@ -49,9 +56,62 @@ public record TagShape(
   /** How many tags a shape is inferred from at most. */
   static final int MAX_TAGS = 24;
 
+  /**
+   * At most one tag in this many may be set aside as an outlier when no shape fits them all
+   * (besides tags that are a command's name, which are always set aside).
+   */
+  static final int OUTLIER_RATIO = 5;
+
+  /**
+   * IMAP command names (RFC 9051 and common extensions). A tag equal to one is a fixed word, not a
+   * counter: node-imap tags its IDLE and NOOP commands {@code IDLE} and {@code NOOP}.
+   */
+  private static final Set<String> COMMAND_NAMES =
+      Set.of(
+          "APPEND",
+          "AUTHENTICATE",
+          "CAPABILITY",
+          "CHECK",
+          "CLOSE",
+          "COMPRESS",
+          "COPY",
+          "CREATE",
+          "DELETE",
+          "DONE",
+          "ENABLE",
+          "EXAMINE",
+          "EXPUNGE",
+          "FETCH",
+          "GETQUOTAROOT",
+          "ID",
+          "IDLE",
+          "LIST",
+          "LOGIN",
+          "LOGOUT",
+          "LSUB",
+          "MOVE",
+          "NAMESPACE",
+          "NOOP",
+          "RENAME",
+          "SEARCH",
+          "SELECT",
+          "STARTTLS",
+          "STATUS",
+          "STORE",
+          "SUBSCRIBE",
+          "UID",
+          "UNSELECT",
+          "UNSUBSCRIBE",
+          "XLIST");
+
   /** No tags yet. */
   public static TagShape none() {
-    return new TagShape(Kind.NONE, "", 0, 0, 0, 0, 0, "");
+    return new TagShape(Kind.NONE, "", 0, 0, 0, 0, 0, "", 0, "");
+  }
+
+  /** Whether a tag is an IMAP command's name (case-insensitive), e.g. node-imap's {@code IDLE}. */
+  public static boolean isCommandName(String tag) {
+    return COMMAND_NAMES.contains(tag.toUpperCase(Locale.ROOT));
   }
 
   /** The shape in words, e.g. {@code prefix "A", 4 digits zero-padded, from 1, step 1}. */
@@ -81,10 +141,26 @@ public record TagShape(
         + count
         + " tags, e.g. "
         + example
+        + (outliers == 0
+            ? ""
+            : "; "
+                + outliers
+                + " other tag"
+                + (outliers == 1 ? "" : "s")
+                + " set aside, e.g. "
+                + outlierExample)
         + ")";
   }
 
-  /** Infers the shape from tags in the order they were sent. */
+  /**
+   * Infers the shape from tags in the order they were sent (the first {@value #MAX_TAGS}). When no
+   * shape fits every tag, a few outliers are set aside rather than calling the whole connection
+   * random: tags that are a command's name (node-imap's {@code IDLE IDLE}), and otherwise at most
+   * one tag in {@value #OUTLIER_RATIO} that the shape of the others cannot read. At least two tags
+   * must fit. A letter-prefixed counter with an outlier is preferred to reading every tag as hex
+   * ({@code A0001} is a hex string too); a bare counter with an outlier is tried after hex, so
+   * imapflow's {@code 9}, {@code A} stays a hex counter.
+   */
   public static TagShape infer(List<String> tags) {
     if (tags.isEmpty()) {
       return none();
@@ -95,12 +171,135 @@ public record TagShape(
       s = decimal(t);
     }
     if (s == null) {
+      s = tolerant(t, false);
+    }
+    if (s == null) {
       s = hex(t);
     }
     if (s == null) {
-      s = new TagShape(Kind.RANDOM, "", commonLength(t), 0, 0, 0, t.size(), t.get(0));
+      s = tolerant(t, true);
+    }
+    if (s == null) {
+      s = new TagShape(Kind.RANDOM, "", commonLength(t), 0, 0, 0, t.size(), t.get(0), 0, "");
     }
     return s;
+  }
+
+  /** A shape every tag fits, or null. */
+  private static TagShape strict(List<String> t) {
+    TagShape s = dotted(t);
+    if (s == null) {
+      s = decimal(t);
+    }
+    if (s == null) {
+      s = hex(t);
+    }
+    return s;
+  }
+
+  /**
+   * A shape that fits all but a few outliers, or null.
+   *
+   * @param any false: only dotted tags and letter-prefixed counters; true: bare and hex counters
+   */
+  private static TagShape tolerant(List<String> t, boolean any) {
+    List<String> words = new ArrayList<>();
+    List<String> rest = new ArrayList<>();
+    for (String tag : t) {
+      (isCommandName(tag) ? words : rest).add(tag);
+    }
+    if (!words.isEmpty() && rest.size() >= 2) {
+      TagShape s = any ? strict(rest) : dotted(rest);
+      if (s == null && !any) {
+        s = decimal(rest);
+        s = s != null && s.prefix().isEmpty() ? null : s;
+      }
+      if (s != null) {
+        return s.withOutliers(words);
+      }
+    }
+    int allowed = t.size() / OUTLIER_RATIO;
+    List<Kind> kinds = any ? List.of(Kind.DECIMAL, Kind.HEX) : List.of(Kind.DOTTED, Kind.DECIMAL);
+    for (Kind kind : kinds) {
+      List<String> group = largestGroup(rest, kind, any);
+      int others = rest.size() - group.size();
+      if (group.size() < 2 || others == 0 || others > allowed) {
+        continue;
+      }
+      TagShape s = strict(group);
+      if (s != null) {
+        List<String> aside = new ArrayList<>();
+        for (String tag : t) {
+          if (!group.contains(tag)) {
+            aside.add(tag);
+          }
+        }
+        return s.withOutliers(aside);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The largest set of tags one shape of this kind could read alike: dotted tags with the same
+   * connection number, decimal tags with the same letter prefix (an empty one only if {@code
+   * bare}), or hex counters.
+   */
+  private static List<String> largestGroup(List<String> tags, Kind kind, boolean bare) {
+    Map<String, List<String>> groups = new LinkedHashMap<>();
+    for (String tag : tags) {
+      String key = groupKey(tag, kind);
+      if (key != null && (bare || kind != Kind.DECIMAL || !key.isEmpty())) {
+        groups.computeIfAbsent(key, k -> new ArrayList<>()).add(tag);
+      }
+    }
+    List<String> best = List.of();
+    for (List<String> g : groups.values()) {
+      if (g.size() > best.size()) {
+        best = g;
+      }
+    }
+    return best;
+  }
+
+  private static String groupKey(String tag, Kind kind) {
+    switch (kind) {
+      case DOTTED -> {
+        int dot = tag.indexOf('.');
+        return dot > 0 && digits(tag.substring(0, dot)) && digits(tag.substring(dot + 1))
+            ? tag.substring(dot + 1)
+            : null;
+      }
+      case DECIMAL -> {
+        int i = 0;
+        while (i < tag.length() && isLetter(tag.charAt(i))) {
+          i++;
+        }
+        return digits(tag.substring(i)) ? tag.substring(0, i) : null;
+      }
+      default -> {
+        for (int i = 0; i < tag.length(); i++) {
+          if (Character.digit(tag.charAt(i), 16) < 0) {
+            return null;
+          }
+        }
+        return tag.isEmpty() ? null : "";
+      }
+    }
+  }
+
+  private TagShape withOutliers(List<String> aside) {
+    return new TagShape(
+        kind,
+        prefix,
+        width,
+        first,
+        increment,
+        max,
+        count,
+        example,
+        aside.size(),
+        aside.isEmpty() ? "" : aside.get(0));
   }
 
   private static TagShape dotted(List<String> tags) {
@@ -148,7 +347,9 @@ public record TagShape(
           s.increment(),
           s.max(),
           s.count(),
-          s.example());
+          s.example(),
+          0,
+          "");
     }
     return s;
   }
@@ -195,7 +396,7 @@ public record TagShape(
     }
     int width = leadingZero ? len : lengthsVary || len == 1 ? 0 : -len;
     return new TagShape(
-        kind, prefix, width, first, usualStep(steps, n), max, counters.size(), example);
+        kind, prefix, width, first, usualStep(steps, n), max, counters.size(), example, 0, "");
   }
 
   /** The most common positive step (pipelined or retried commands may break the pattern). */

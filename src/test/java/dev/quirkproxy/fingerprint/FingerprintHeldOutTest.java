@@ -17,16 +17,26 @@ import org.junit.jupiter.api.Test;
  * does on unseen evidence: prints each result and the accuracy. Transcripts here must not be edited
  * to make them pass.
  *
- * <p>First measured blind at 14/22 (63.6 %), before any change made from what this corpus showed;
- * {@link #FLOOR} keeps that from getting worse. Fixes found here make the corpus no longer blind:
- * new held-out evidence is the way to measure again.
+ * <p>First measured blind at 14/22 (63.6 %), before any change made from what this corpus showed.
+ * After the fixes its misses led to (tag shapes that set a rare outlier tag such as node-imap's
+ * {@code IDLE IDLE} aside instead of calling the connection random; catalog facts corrected from
+ * client source: node-imap's first tag A0, K-9's and libetpan's CAPABILITY after login and {@code
+ * LIST "" ""}, Horde's STATUS item lists for Nextcloud Mail, SELECT quoting, iOS's plain decimal
+ * tags outside 18.2+; generic weights that favoured mbsync removed) it is 20/22 (90.9 %). That
+ * figure is no longer blind: the misses informed the fixes, so it overstates accuracy on unseen
+ * clients, and two of the 20 are exact ties decided by catalog order (k9-realimapconnectiontest
+ * against libetpan, libetpan-mailcore2-1228 against nextcloud-mail; both reported with low
+ * confidence and the rival in alsoPossible). Still wrong: neomutt-3830 (an exact tie with mutt,
+ * reported as such) and outlook-office365-defects49 (Microsoft's cloud sync client, not in the
+ * catalog: no evidence beyond that one report). {@link #FLOOR} keeps the figure from getting worse;
+ * new held-out evidence is the way to measure blind again.
  */
 class FingerprintHeldOutTest {
 
   static final Path HELD_OUT = Path.of("src/test/resources/fingerprints-heldout");
 
-  /** The accuracy (%) this corpus must keep. */
-  static final double FLOOR = 60.0;
+  /** The accuracy (%) this corpus must keep: 20/22 = 90.9 % now, with one miss of slack. */
+  static final double FLOOR = 85.0;
 
   @Test
   void everyFileCitesItsSourceAndExpectsAKnownFamily() throws Exception {

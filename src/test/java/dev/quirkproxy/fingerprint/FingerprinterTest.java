@@ -77,11 +77,12 @@ class FingerprinterTest {
 
   @Test
   void decimalTagsFromOneWithoutIdAreAmbiguous() {
+    // quoted as mbsync (SELECT "%s") and K-9 (ImapUtility.encodeString) always send it
     Fingerprinter fp =
         imap(
             "1 CAPABILITY",
             "2 LOGIN alice secret",
-            "3 SELECT INBOX",
+            "3 SELECT \"INBOX\"",
             "4 UID FETCH 1:* (UID FLAGS)",
             "5 LOGOUT");
     Fingerprint f = fp.fingerprint();
@@ -90,6 +91,53 @@ class FingerprinterTest {
     assertThat(all).contains("mbsync", "k9", "libetpan");
     assertThat(f.confidence()).isLessThan(0.3);
     assertThat(f.evidence()).anyMatch(e -> e.detail().startsWith("these fit as well"));
+  }
+
+  @Test
+  void anExactTieIsReportedAsSuchWithLowConfidence() {
+    // mutt ("a%04u") and NeoMutt ("%c%04u", here the letter a) send the same opening without ID
+    Fingerprint f =
+        imap("a0000 CAPABILITY", "a0001 LOGIN \"u\" \"p\"", "a0002 LIST \"\" \"\"").fingerprint();
+    List<String> both = new ArrayList<>(f.alsoPossible());
+    both.add(f.family());
+    assertThat(both).contains("mutt", "neomutt");
+    assertThat(f.alsoPossible()).isNotEmpty();
+    assertThat(f.confidence()).isLessThanOrEqualTo(0.5);
+    assertThat(f.evidence()).anyMatch(e -> e.detail().startsWith("these fit as well"));
+  }
+
+  @Test
+  void aCommandTaggedWithItsOwnNameKeepsTheTagShapeAndIsEvidence() {
+    Fingerprinter fp =
+        imap(
+            "A0 CAPABILITY",
+            "A1 LOGIN \"u\" \"p\"",
+            "A2 NAMESPACE",
+            "A3 LIST \"\" \"\"",
+            "IDLE IDLE",
+            "DONE",
+            "A4 SELECT \"INBOX\"");
+    Fingerprinter.Observations o = fp.observations();
+    assertThat(o.tags().kind()).isEqualTo(TagShape.Kind.DECIMAL);
+    assertThat(o.tags().prefix()).isEqualTo("A");
+    assertThat(o.tags().first()).isZero();
+    assertThat(o.tags().outliers()).isEqualTo(1);
+    assertThat(o.features()).contains("tag:verb");
+    assertThat(fp.fingerprint().family()).isEqualTo("node-imap");
+  }
+
+  @Test
+  void statusItemListsAreFeatures() {
+    Fingerprinter fp =
+        imap(
+            "1 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==",
+            "2 STATUS INBOX (MESSAGES UIDNEXT UIDVALIDITY)",
+            "3 STATUS \"Sent (old)\" (messages  recent uidnext uidvalidity unseen)");
+    assertThat(fp.observations().features())
+        .contains(
+            "status:MESSAGES UIDNEXT UIDVALIDITY",
+            "status:MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN");
+    assertThat(fp.fingerprint().family()).isEqualTo("nextcloud-mail");
   }
 
   @Test

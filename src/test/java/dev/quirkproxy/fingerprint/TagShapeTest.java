@@ -114,6 +114,75 @@ class TagShapeTest {
   }
 
   @Test
+  void aTagThatIsACommandNameIsSetAsideNotCalledRandom() {
+    // node-imap (lib/Connection.js): 'A' + counter from 0, but IDLE and NOOP go out as "IDLE IDLE"
+    TagShape s =
+        TagShape.infer(List.of("A0", "A1", "A2", "A3", "A4", "A5", "IDLE", "A6", "A7", "NOOP"));
+    assertThat(s.kind()).isEqualTo(Kind.DECIMAL);
+    assertThat(s.prefix()).isEqualTo("A");
+    assertThat(s.first()).isZero();
+    assertThat(s.increment()).isEqualTo(1);
+    assertThat(s.count()).isEqualTo(8);
+    assertThat(s.outliers()).isEqualTo(2);
+    assertThat(s.outlierExample()).isEqualTo("IDLE");
+    assertThat(s.describe()).contains("2 other tags set aside, e.g. IDLE");
+    assertThat(TagShape.isCommandName("idle")).isTrue();
+    assertThat(TagShape.isCommandName("A1")).isFalse();
+  }
+
+  @Test
+  void aCommandNameTagFirstDoesNotSetTheShapesStart() {
+    TagShape s = TagShape.infer(List.of("NOOP", "1", "2", "3"));
+    assertThat(s.kind()).isEqualTo(Kind.DECIMAL);
+    assertThat(s.first()).isEqualTo(1);
+    assertThat(s.example()).isEqualTo("1");
+  }
+
+  @Test
+  void atMostOneOutlierInFiveIsSetAside() {
+    // one odd tag in five: still a counter
+    TagShape one = TagShape.infer(List.of("a0001", "a0002", "zz", "a0003", "a0004"));
+    assertThat(one.kind()).isEqualTo(Kind.DECIMAL);
+    assertThat(one.prefix()).isEqualTo("a");
+    assertThat(one.width()).isEqualTo(4);
+    assertThat(one.outliers()).isEqualTo(1);
+    assertThat(one.outlierExample()).isEqualTo("zz");
+    // an odd tag among four is more than one in five
+    assertThat(TagShape.infer(List.of("a0001", "a0002", "zz", "a0003")).kind())
+        .isEqualTo(Kind.RANDOM);
+    // two odd tags in five: random
+    assertThat(TagShape.infer(List.of("a0001", "q9", "zz", "a0003", "a0004")).kind())
+        .isEqualTo(Kind.RANDOM);
+  }
+
+  @Test
+  void aMinorityPrefixIsAnOutlierOfTheMajorityPrefix() {
+    TagShape s =
+        TagShape.infer(
+            List.of("A0001", "A0002", "A0003", "B7", "A0004", "A0005", "A0006", "A0007", "A0008"));
+    assertThat(s.kind()).isEqualTo(Kind.DECIMAL);
+    assertThat(s.prefix()).isEqualTo("A");
+    assertThat(s.width()).isEqualTo(4);
+    assertThat(s.outliers()).isEqualTo(1);
+    TagShape dotted = TagShape.infer(List.of("1.7", "2.7", "3.7", "x", "4.7", "5.7"));
+    assertThat(dotted.kind()).isEqualTo(Kind.DOTTED);
+    assertThat(dotted.prefix()).isEqualTo("7");
+  }
+
+  @Test
+  void randomTagsStayRandomAndCleanShapesHaveNoOutliers() {
+    assertThat(
+            TagShape.infer(List.of("nT_aQw", "9xR-bA", "kQ2vZe", "Zp0_Aa", "q-7Wxy", "IDLE"))
+                .kind())
+        .isEqualTo(Kind.RANDOM);
+    assertThat(TagShape.infer(List.of("IDLE", "NOOP")).kind()).isEqualTo(Kind.RANDOM);
+    TagShape hex = TagShape.infer(List.of("8", "9", "A", "B", "C"));
+    assertThat(hex.kind()).isEqualTo(Kind.HEX);
+    assertThat(hex.outliers()).isZero();
+    assertThat(TagShape.infer(List.of("1", "2", "3")).describe()).doesNotContain("set aside");
+  }
+
+  @Test
   void noTagsNoShape() {
     assertThat(TagShape.infer(List.of()).kind()).isEqualTo(Kind.NONE);
     assertThat(TagShape.none().describe()).isEqualTo("no tags");
