@@ -36,6 +36,8 @@ class ArchitectureTest {
           2,
           "relay",
           3,
+          "rules",
+          3,
           "demo",
           3,
           "cli",

@@ -4,10 +4,14 @@ import dev.quirkproxy.capture.CaptureStore;
 import dev.quirkproxy.demo.DemoUpstream;
 import dev.quirkproxy.fingerprint.Catalog;
 import dev.quirkproxy.fingerprint.CatalogException;
+import dev.quirkproxy.flow.Interceptor;
 import dev.quirkproxy.relay.Endpoint;
 import dev.quirkproxy.relay.ProxyConfig;
 import dev.quirkproxy.relay.ProxyServer;
 import dev.quirkproxy.relay.ProxyTls;
+import dev.quirkproxy.rules.RuleEngine;
+import dev.quirkproxy.rules.RuleException;
+import dev.quirkproxy.rules.RuleWatcher;
 import dev.quirkproxy.session.Limits;
 import dev.quirkproxy.session.Protocol;
 import dev.quirkproxy.tls.TlsMode;
@@ -157,6 +161,17 @@ final class ProxyCommand implements Callable<Integer> {
   String forcedClient;
 
   @Option(
+      names = "--rules",
+      paramLabel = "PATH",
+      description =
+          "Rule file or directory (every *.json but fingerprints*.json, in name order; default:"
+              + " rules/ when it exists). Reloaded when the files change.")
+  Path rulesPath;
+
+  @Option(names = "--no-rules", description = "Apply no rules, even if rules/ exists.")
+  boolean noRules;
+
+  @Option(
       names = "--catalog",
       paramLabel = "FILE",
       description =
@@ -183,6 +198,8 @@ final class ProxyCommand implements Callable<Integer> {
     List<ProxyServer> servers = new ArrayList<>();
     DemoUpstream demo = null;
     Catalog catalog = catalog();
+    RuleWatcher rules = rules();
+    List<Interceptor> extra = rules == null ? List.of() : List.of(new RuleEngine(rules));
     CaptureStore store = record.store();
     try {
       List<Endpoint[]> pairs;
@@ -196,7 +213,7 @@ final class ProxyCommand implements Callable<Integer> {
       for (Endpoint[] pair : pairs) {
         ProxyTls contexts = tls.contexts(pair[0].tls(), pair[1].tls(), pair[0].host(), out);
         ProxyServer server =
-            new ProxyServer(config(pair[0], pair[1], limits), contexts, List.of(), group);
+            new ProxyServer(config(pair[0], pair[1], limits), contexts, extra, group);
         if (store != null) {
           server.recordTo(store, pair[0].protocol().name().toLowerCase(java.util.Locale.ROOT));
         }
@@ -217,6 +234,14 @@ final class ProxyCommand implements Callable<Integer> {
       if (demo != null) {
         printDemoHelp(out, servers);
       }
+      out.println(
+          rules == null
+              ? "Rules: none."
+              : "Rules: "
+                  + rules.get().rules().size()
+                  + " from "
+                  + (rulesPath == null ? Path.of("rules") : rulesPath)
+                  + " (reloaded when the files change).");
       out.println(
           store == null
               ? "Recording is off."
@@ -239,6 +264,29 @@ final class ProxyCommand implements Callable<Integer> {
         store.close();
       }
       throw e;
+    }
+  }
+
+  /** The rules to apply, watched for changes; null for none. Errors stop the start (exit 2). */
+  private RuleWatcher rules() {
+    if (noRules) {
+      return null;
+    }
+    Path path = rulesPath;
+    if (path == null) {
+      path = Path.of("rules");
+      if (!java.nio.file.Files.isDirectory(path)) {
+        return null;
+      }
+    }
+    try {
+      return RuleWatcher.watch(path, java.time.Duration.ofMillis(500));
+    } catch (RuleException e) {
+      StringBuilder all = new StringBuilder(e.getMessage());
+      for (Throwable more : e.getSuppressed()) {
+        all.append(System.lineSeparator()).append("quirkproxy: ").append(more.getMessage());
+      }
+      throw new UsageException(all.toString());
     }
   }
 

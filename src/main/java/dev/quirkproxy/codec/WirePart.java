@@ -99,6 +99,12 @@ public final class WirePart extends DefaultByteBufHolder {
     return new WirePart(kind, content, frameStart, frameEnd, literal);
   }
 
+  /** Another part over the same bytes, with its own reference (for sending a frame twice). */
+  @Override
+  public WirePart retainedDuplicate() {
+    return replace(content().retainedDuplicate());
+  }
+
   @Override
   public WirePart retain() {
     super.retain();

@@ -60,6 +60,12 @@ public sealed interface Verdict {
   /** Send a part onward (to the server for a client part, to the client for a server part). */
   record Send(WirePart part) implements Step {}
 
+  /**
+   * Send a part onward in chunks of {@code chunkSize} octets with {@code pause} between them (a
+   * server that dribbles its answer); the part counts as one for everything else.
+   */
+  record Trickle(WirePart part, int chunkSize, Duration pause) implements Step {}
+
   /** Wait before the next step; everything after it in this direction waits too. */
   record Pause(Duration duration) implements Step {}
 

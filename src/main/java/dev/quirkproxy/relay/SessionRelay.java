@@ -254,7 +254,7 @@ final class SessionRelay {
       return;
     }
     if (decision.steps() != null) {
-      recordSteps(seq, received, decision.steps(), onward, back);
+      recordSteps(seq, received, decision.steps(), !decision.hits().isEmpty(), onward, back);
       return;
     }
     if (decision.forward() != null && decision.forward() != received) {
@@ -275,16 +275,24 @@ final class SessionRelay {
 
   /** An emitted sequence: what went onward and back, unless it was the received part as it came. */
   private void recordSteps(
-      long seq, WirePart received, List<Verdict.Step> steps, Direction onward, Direction back) {
+      long seq,
+      WirePart received,
+      List<Verdict.Step> steps,
+      boolean hits,
+      Direction onward,
+      Direction back) {
     boolean unchanged =
         steps.size() == 1 && steps.get(0) instanceof Verdict.Send send && send.part() == received;
-    if (unchanged) {
+    if (unchanged || !hits) {
+      // Unchanged, or parts held back and then sent on as they came: the capture has them.
       return;
     }
     capture.outcome(seq, "rule");
     for (Verdict.Step step : steps) {
       if (step instanceof Verdict.Send send && send.part() != received) {
         capture.sent(onward, send.part().content(), seq);
+      } else if (step instanceof Verdict.Trickle trickle) {
+        capture.sent(onward, trickle.part().content(), seq);
       } else if (step instanceof Verdict.Reply reply) {
         capture.sent(back, reply.bytes(), seq);
       }
@@ -305,6 +313,19 @@ final class SessionRelay {
           session.clientSent(send.part());
         }
         onward.send(send.part().content());
+      } else if (step instanceof Verdict.Trickle trickle) {
+        if (fromClient) {
+          session.clientSent(trickle.part());
+        }
+        ByteBuf all = trickle.part().content();
+        for (int at = all.readerIndex(); at < all.writerIndex(); at += trickle.chunkSize()) {
+          if (at > all.readerIndex()) {
+            onward.pause(trickle.pause());
+          }
+          int n = Math.min(trickle.chunkSize(), all.writerIndex() - at);
+          onward.send(all.retainedSlice(at, n));
+        }
+        trickle.part().release();
       } else if (step instanceof Verdict.Pause pause) {
         onward.pause(pause.duration());
       } else if (step instanceof Verdict.Reply reply) {
@@ -327,6 +348,8 @@ final class SessionRelay {
   private static void releaseStep(Verdict.Step step) {
     if (step instanceof Verdict.Send send) {
       send.part().release();
+    } else if (step instanceof Verdict.Trickle trickle) {
+      trickle.part().release();
     } else if (step instanceof Verdict.Reply reply) {
       reply.bytes().release();
     } else if (step instanceof Verdict.End end && end.lastWords() != null) {

@@ -64,6 +64,7 @@ public final class ImapSession extends Session {
   private List<String> capabilitiesAfterAuth;
   private final Set<String> enabled = new LinkedHashSet<>();
   private long unparsedFrames;
+  private PendingCommand completed;
   private boolean greeted;
   private String frameTag;
   private SyncLiteral syncLiteral = SyncLiteral.NONE;
@@ -133,6 +134,14 @@ public final class ImapSession extends Session {
   /** What the server confirmed ENABLEd ({@code * ENABLED}), upper-case, in order. */
   public Set<String> enabled() {
     return Collections.unmodifiableSet(enabled);
+  }
+
+  /**
+   * The command the last tagged response completed (it is no longer {@link #pending()}), or null;
+   * lets whoever looks at that response after the tracker tell what it answers.
+   */
+  public PendingCommand completed() {
+    return completed;
   }
 
   /** How many frames the tracker wanted to read and could not parse (they were relayed as is). */
@@ -563,6 +572,7 @@ public final class ImapSession extends Session {
       syncLiteral = SyncLiteral.REFUSED;
     }
     PendingCommand command = pending.remove(tag);
+    completed = command;
     if (command == null) {
       return;
     }

@@ -1,0 +1,580 @@
+package dev.quirkproxy.rules;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quirkproxy.codec.imap.parse.CommandView;
+import dev.quirkproxy.codec.imap.parse.FetchAtt;
+import dev.quirkproxy.codec.imap.parse.ImapParser;
+import dev.quirkproxy.codec.imap.parse.Mailbox;
+import dev.quirkproxy.codec.imap.parse.ParsedFrame;
+import dev.quirkproxy.session.ClientIdentity;
+import dev.quirkproxy.session.ImapSession;
+import dev.quirkproxy.session.Pop3Session;
+import dev.quirkproxy.session.Protocol;
+import dev.quirkproxy.session.Session;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Compiles a rule's {@code when} object into {@link dev.quirkproxy.rules.Matcher}s: every field is
+ * a condition and all must hold; {@code all}, {@code any} and {@code not} nest. Also works out what
+ * the conditions fix (direction, protocol) so the engine only tries a rule where it can match.
+ */
+final class Conditions {
+
+  static final List<String> FIELDS =
+      List.of(
+          "protocol",
+          "direction",
+          "client",
+          "state",
+          "mailbox",
+          "command",
+          "response",
+          "code",
+          "capability",
+          "line",
+          "text",
+          "all",
+          "any",
+          "not",
+          "custom");
+
+  private static final Pattern IMAP_CODE =
+      Pattern.compile("^\\S+ (?i:OK|NO|BAD|PREAUTH|BYE) \\[([^\\] ]+)");
+  private static final Pattern POP3_CODE = Pattern.compile("^[+-](?i:OK|ERR) \\[([^\\] ]+)");
+  private static final Map<String, MatcherFactory> CUSTOM = customMatchers();
+
+  /** What a compiled {@code when} fixes: its matcher, and the direction/protocol it needs. */
+  record Compiled(dev.quirkproxy.rules.Matcher matcher, Boolean fromClient, Protocol protocol) {}
+
+  private Boolean fromClient;
+  private Protocol protocol;
+
+  private Conditions() {}
+
+  static Compiled compile(Params when) throws RuleException {
+    Conditions c = new Conditions();
+    dev.quirkproxy.rules.Matcher m = c.all(when, true);
+    return new Compiled(m, c.fromClient, c.protocol);
+  }
+
+  /** Every field of {@code when} must hold. {@code top}: direction/protocol fix the rule's use. */
+  private dev.quirkproxy.rules.Matcher all(Params when, boolean top) throws RuleException {
+    when.allow(FIELDS.toArray(new String[0]));
+    List<dev.quirkproxy.rules.Matcher> parts = new ArrayList<>();
+    for (String field : FIELDS) {
+      if (when.has(field)) {
+        parts.add(field(when, field, top));
+      }
+    }
+    if (parts.size() == 1) {
+      return parts.get(0);
+    }
+    return f -> {
+      for (dev.quirkproxy.rules.Matcher m : parts) {
+        String miss = m.miss(f);
+        if (miss != null) {
+          return miss;
+        }
+      }
+      return null;
+    };
+  }
+
+  private dev.quirkproxy.rules.Matcher field(Params when, String field, boolean top)
+      throws RuleException {
+    return switch (field) {
+      case "protocol" -> protocol(when, top);
+      case "direction" -> direction(when, top);
+      case "client" -> client(when);
+      case "state" -> state(when);
+      case "mailbox" -> mailbox(when);
+      case "command" -> command(when);
+      case "response" -> response(when, top);
+      case "code" -> code(when);
+      case "capability" -> capability(when);
+      case "line" -> regex(when, "line", Frame::firstLine, "the first line");
+      case "text" -> {
+        dev.quirkproxy.rules.Matcher m = regex(when, "text", Frame::text, "the frame");
+        yield f -> f.prefilter() ? null : m.miss(f);
+      }
+      case "all", "any" -> group(when, field);
+      case "not" -> not(when);
+      case "custom" -> custom(when);
+      default -> throw when.error("unknown condition '" + field + "'");
+    };
+  }
+
+  private dev.quirkproxy.rules.Matcher protocol(Params when, boolean top) throws RuleException {
+    String p = when.string("protocol").toLowerCase(Locale.ROOT);
+    Protocol want =
+        switch (p) {
+          case "imap" -> Protocol.IMAP;
+          case "pop3" -> Protocol.POP3;
+          default -> throw when.error(when.json().get("protocol"), "protocol must be imap or pop3");
+        };
+    if (top) {
+      protocol = want;
+    }
+    return f -> f.protocol() == want ? null : "protocol is " + name(f.protocol()) + ", not " + p;
+  }
+
+  private dev.quirkproxy.rules.Matcher direction(Params when, boolean top) throws RuleException {
+    String d = when.string("direction").toLowerCase(Locale.ROOT);
+    boolean client =
+        switch (d) {
+          case "client" -> true;
+          case "server" -> false;
+          default ->
+              throw when.error(
+                  when.json().get("direction"),
+                  "direction must be client (commands) or server (responses)");
+        };
+    if (top) {
+      if (fromClient != null && fromClient != client) {
+        throw when.error("'direction' " + d + " contradicts 'response' (a server condition)");
+      }
+      fromClient = client;
+    }
+    return f ->
+        f.fromClient() == client ? null : "the frame comes from the " + side(f) + ", not the " + d;
+  }
+
+  private dev.quirkproxy.rules.Matcher client(Params when) throws RuleException {
+    JsonNode v = when.json().get("client");
+    if (v.isTextual()) {
+      String family = v.asText();
+      return f -> {
+        ClientIdentity id = f.session().identity();
+        return id.family().equals(family) ? null : "client is " + id + ", not " + family;
+      };
+    }
+    Params p = when.object("client");
+    p.allow("family", "familyRegex", "version", "versionRegex", "minConfidence", "forced");
+    List<Predicate<ClientIdentity>> tests = new ArrayList<>();
+    List<String> wants = new ArrayList<>();
+    if (p.has("family")) {
+      Set<String> families = Set.copyOf(p.strings("family"));
+      tests.add(id -> families.contains(id.family()));
+      wants.add("family " + String.join("|", families));
+    }
+    if (p.has("familyRegex")) {
+      Pattern re = p.regex("familyRegex");
+      tests.add(id -> re.matcher(id.family()).matches());
+      wants.add("family ~ /" + re + "/");
+    }
+    if (p.has("version")) {
+      VersionRange range;
+      try {
+        range = VersionRange.parse(p.string("version"));
+      } catch (IllegalArgumentException e) {
+        throw p.error(p.json().get("version"), e.getMessage());
+      }
+      tests.add(id -> range.contains(id.version()));
+      wants.add("version " + range);
+    }
+    if (p.has("versionRegex")) {
+      Pattern re = p.regex("versionRegex");
+      tests.add(id -> id.version() != null && re.matcher(id.version()).matches());
+      wants.add("version ~ /" + re + "/");
+    }
+    if (p.has("minConfidence")) {
+      double min = p.number("minConfidence", 0, 1);
+      tests.add(id -> id.confidence() >= min);
+      wants.add("confidence >= " + min);
+    }
+    if (p.has("forced")) {
+      boolean forced = p.bool("forced", false);
+      tests.add(id -> id.forced() == forced);
+      wants.add(forced ? "forced" : "not forced");
+    }
+    String want = String.join(", ", wants);
+    return f -> {
+      ClientIdentity id = f.session().identity();
+      for (Predicate<ClientIdentity> t : tests) {
+        if (!t.test(id)) {
+          return "client is " + id + "; the rule wants " + want;
+        }
+      }
+      return null;
+    };
+  }
+
+  private dev.quirkproxy.rules.Matcher state(Params when) throws RuleException {
+    Set<String> states = new java.util.HashSet<>();
+    Set<String> known =
+        Set.of(
+            "not-authenticated",
+            "authenticated",
+            "selected",
+            "logout",
+            "authorization",
+            "transaction",
+            "update");
+    for (String s : when.strings("state")) {
+      String norm = s.toLowerCase(Locale.ROOT).replace('_', '-');
+      if (!known.contains(norm)) {
+        throw when.error(
+            when.json().get("state"),
+            "unknown state '"
+                + s
+                + "'; expected one of "
+                + String.join(", ", new java.util.TreeSet<>(known)));
+      }
+      states.add(norm);
+    }
+    return f -> {
+      String now = state(f.session());
+      return states.contains(now) ? null : "state is " + now + ", not " + String.join("|", states);
+    };
+  }
+
+  static String state(Session s) {
+    Enum<?> e = s instanceof ImapSession imap ? imap.state() : ((Pop3Session) s).state();
+    return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  private dev.quirkproxy.rules.Matcher mailbox(Params when) throws RuleException {
+    Predicate<String> test = nameTest(when, "mailbox");
+    return f -> {
+      String selected = f.session() instanceof ImapSession imap ? imap.selectedMailbox() : null;
+      if (selected == null) {
+        return "no mailbox is selected";
+      }
+      return test.test(selected) ? null : "the selected mailbox is " + selected;
+    };
+  }
+
+  /** A name condition: a string (INBOX case-insensitive) or {@code {"regex": …}}. */
+  private static Predicate<String> nameTest(Params when, String key) throws RuleException {
+    JsonNode v = when.json().get(key);
+    if (v.isTextual()) {
+      String want = v.asText();
+      return name ->
+          name != null
+              && (name.equals(want)
+                  || (want.equalsIgnoreCase("INBOX") && name.equalsIgnoreCase("INBOX")));
+    }
+    Params p = when.object(key);
+    p.allow("regex");
+    Pattern re = p.regex("regex");
+    return name -> name != null && re.matcher(name).matches();
+  }
+
+  private dev.quirkproxy.rules.Matcher command(Params when) throws RuleException {
+    JsonNode v = when.json().get("command");
+    if (v.isTextual() || v.isArray()) {
+      Set<String> names = upper(when.strings("command"));
+      return f -> commandName(f, names);
+    }
+    Params p = when.object("command");
+    p.allow("name", "items", "flags", "operation", "mailbox");
+    Set<String> names = p.has("name") ? upper(p.strings("name")) : null;
+    List<Predicate<CommandView>> tests = new ArrayList<>();
+    List<String> wants = new ArrayList<>();
+    if (p.has("items")) {
+      Set<String> items = upper(p.strings("items"));
+      tests.add(
+          view ->
+              view instanceof CommandView.Fetch fetch
+                  && fetch.items().stream()
+                      .map(FetchAtt::name)
+                      .map(n -> n.toUpperCase(Locale.ROOT))
+                      .collect(Collectors.toSet())
+                      .containsAll(items));
+      wants.add("FETCH items " + items);
+    }
+    if (p.has("flags")) {
+      Set<String> flags = upper(p.strings("flags"));
+      tests.add(
+          view ->
+              view instanceof CommandView.Store store && upper(store.flags()).containsAll(flags));
+      wants.add("STORE flags " + flags);
+    }
+    if (p.has("operation")) {
+      String op = p.string("operation").toUpperCase(Locale.ROOT);
+      if (!op.matches("[+-]?FLAGS(\\.SILENT)?")) {
+        throw p.error(
+            p.json().get("operation"),
+            "operation must be FLAGS, +FLAGS or -FLAGS (optionally .SILENT)");
+      }
+      tests.add(
+          view -> view instanceof CommandView.Store store && storeOperation(store).startsWith(op));
+      wants.add("STORE " + op);
+    }
+    if (p.has("mailbox")) {
+      Predicate<String> test = nameTest(p, "mailbox");
+      tests.add(view -> test.test(mailboxArgument(view)));
+      wants.add("mailbox " + p.json().get("mailbox"));
+    }
+    String want = String.join(", ", wants);
+    return f -> {
+      if (names != null) {
+        String miss = commandName(f, names);
+        if (miss != null) {
+          return miss;
+        }
+      }
+      if (tests.isEmpty() || f.prefilter()) {
+        return null;
+      }
+      if (!f.fromClient()) {
+        return "argument conditions apply to commands, and this is a response";
+      }
+      ParsedFrame parsed = f.parsed();
+      if (!(parsed instanceof ParsedFrame.Command c)) {
+        return "the command does not parse, so its arguments cannot be checked";
+      }
+      for (Predicate<CommandView> t : tests) {
+        if (!t.test(c.view())) {
+          return "the command's arguments do not fit: " + want;
+        }
+      }
+      return null;
+    };
+  }
+
+  private static String commandName(Frame f, Set<String> names) {
+    String name = f.commandName();
+    return names.contains(name)
+        ? null
+        : (f.fromClient() ? "the command is " : "it answers ")
+            + (name.isEmpty() ? "no known command" : name)
+            + ", not "
+            + String.join("|", names);
+  }
+
+  private static String storeOperation(CommandView.Store store) {
+    return (store.sign() == 0 ? "" : String.valueOf(store.sign()))
+        + store.item().toUpperCase(Locale.ROOT);
+  }
+
+  /** The mailbox a command names (SELECT, EXAMINE, STATUS, APPEND, COPY, MOVE), decoded. */
+  static String mailboxArgument(CommandView view) {
+    Mailbox m =
+        view instanceof CommandView.Select s
+            ? s.mailbox()
+            : view instanceof CommandView.Status st
+                ? st.mailbox()
+                : view instanceof CommandView.Append a
+                    ? a.mailbox()
+                    : view instanceof CommandView.Copy c ? c.mailbox() : null;
+    return m == null ? null : m.decoded();
+  }
+
+  private dev.quirkproxy.rules.Matcher response(Params when, boolean top) throws RuleException {
+    if (top) {
+      if (Boolean.TRUE.equals(fromClient)) {
+        throw when.error("'response' contradicts 'direction' client");
+      }
+      fromClient = false;
+    }
+    JsonNode v = when.json().get("response");
+    String kind = null;
+    Set<String> status = null;
+    Set<String> names = null;
+    if (v.isTextual() || v.isArray()) {
+      Set<String> words = upper(when.strings("response"));
+      Set<String> kinds = Set.of("TAGGED", "UNTAGGED", "CONTINUATION");
+      if (words.size() == 1 && kinds.contains(words.iterator().next())) {
+        kind = words.iterator().next().toLowerCase(Locale.ROOT);
+      } else {
+        names = words;
+      }
+    } else {
+      Params p = when.object("response");
+      p.allow("kind", "status", "name");
+      if (p.has("kind")) {
+        kind = p.string("kind").toLowerCase(Locale.ROOT);
+        if (!Set.of("tagged", "untagged", "continuation").contains(kind)) {
+          throw p.error(p.json().get("kind"), "kind must be tagged, untagged or continuation");
+        }
+      }
+      if (p.has("status")) {
+        status = upper(p.strings("status"));
+      }
+      if (p.has("name")) {
+        names = upper(p.strings("name"));
+      }
+    }
+    String wantKind = kind;
+    Set<String> wantStatus = status;
+    Set<String> wantNames = names;
+    return f -> {
+      if (f.fromClient()) {
+        return "a command, not a response";
+      }
+      String[] got = responseShape(f);
+      if (wantKind != null && !wantKind.equals(got[0])) {
+        return "the response is " + got[0] + ", not " + wantKind;
+      }
+      if (wantStatus != null && !wantStatus.contains(got[1])) {
+        return "the status is "
+            + (got[1].isEmpty() ? "none" : got[1])
+            + ", not "
+            + String.join("|", wantStatus);
+      }
+      if (wantNames != null && !wantNames.contains(got[2]) && !wantNames.contains(got[1])) {
+        return "the response is "
+            + (got[2].isEmpty() ? got[1] : got[2])
+            + ", not "
+            + String.join("|", wantNames);
+      }
+      return null;
+    };
+  }
+
+  /**
+   * {kind, status, name}: {@code untagged, OK, ""}, {@code untagged, "", FETCH}, POP3 {@code
+   * tagged, OK|ERR, ""}.
+   */
+  static String[] responseShape(Frame f) {
+    if (f.protocol() == Protocol.POP3) {
+      String line = f.firstLine();
+      if (line.startsWith("+OK")) {
+        return new String[] {"tagged", "OK", ""};
+      }
+      if (line.startsWith("-ERR")) {
+        return new String[] {"tagged", "ERR", ""};
+      }
+      return new String[] {"continuation", "", ""};
+    }
+    ImapParser.Head h = f.head();
+    String kind =
+        switch (h.kind()) {
+          case TAGGED -> "tagged";
+          case CONTINUATION -> "continuation";
+          default -> "untagged";
+        };
+    boolean isStatus = Set.of("OK", "NO", "BAD", "PREAUTH", "BYE").contains(h.name());
+    return new String[] {kind, isStatus ? h.name() : "", isStatus ? "" : h.name()};
+  }
+
+  private dev.quirkproxy.rules.Matcher code(Params when) throws RuleException {
+    Set<String> codes = upper(when.strings("code"));
+    return f -> {
+      String got = responseCode(f);
+      return got != null && codes.contains(got)
+          ? null
+          : "the response code is "
+              + (got == null ? "none" : got)
+              + ", not "
+              + String.join("|", codes);
+    };
+  }
+
+  /** The response code of a status response ({@code TRYCREATE}, POP3 {@code AUTH}), or null. */
+  static String responseCode(Frame f) {
+    if (f.fromClient()) {
+      return null;
+    }
+    Matcher m = (f.protocol() == Protocol.POP3 ? POP3_CODE : IMAP_CODE).matcher(f.firstLine());
+    return m.find() ? m.group(1).toUpperCase(Locale.ROOT) : null;
+  }
+
+  private dev.quirkproxy.rules.Matcher capability(Params when) throws RuleException {
+    List<String> caps = when.strings("capability");
+    return f -> {
+      if (!(f.session() instanceof ImapSession imap)) {
+        return "capabilities are tracked for IMAP only";
+      }
+      for (String c : caps) {
+        if (!imap.hasCapability(c)) {
+          return "the upstream has not announced " + c;
+        }
+      }
+      return null;
+    };
+  }
+
+  private static dev.quirkproxy.rules.Matcher regex(
+      Params when, String key, java.util.function.Function<Frame, String> of, String what)
+      throws RuleException {
+    Pattern re = when.regex(key);
+    return f -> re.matcher(of.apply(f)).find() ? null : what + " does not match /" + re + "/";
+  }
+
+  private dev.quirkproxy.rules.Matcher group(Params when, String key) throws RuleException {
+    JsonNode v = when.json().get(key);
+    if (!v.isArray() || v.isEmpty()) {
+      throw when.error(v, "'" + key + "' must be a non-empty list of conditions");
+    }
+    List<dev.quirkproxy.rules.Matcher> members = new ArrayList<>();
+    for (JsonNode item : v) {
+      members.add(all(when.of(item), false));
+    }
+    if (key.equals("all")) {
+      return f -> {
+        for (dev.quirkproxy.rules.Matcher m : members) {
+          String miss = m.miss(f);
+          if (miss != null) {
+            return miss;
+          }
+        }
+        return null;
+      };
+    }
+    return f -> {
+      List<String> misses = new ArrayList<>();
+      for (dev.quirkproxy.rules.Matcher m : members) {
+        String miss = m.miss(f);
+        if (miss == null) {
+          return null;
+        }
+        misses.add(miss);
+      }
+      return "none of 'any' holds: " + String.join("; ", misses);
+    };
+  }
+
+  private dev.quirkproxy.rules.Matcher not(Params when) throws RuleException {
+    dev.quirkproxy.rules.Matcher inner = all(when.object("not"), false);
+    return f -> inner.miss(f) == null ? "'not' condition holds" : null;
+  }
+
+  private dev.quirkproxy.rules.Matcher custom(Params when) throws RuleException {
+    Params p = when.object("custom");
+    String type = p.string("type");
+    MatcherFactory factory = CUSTOM.get(type);
+    if (factory == null) {
+      throw p.error(
+          p.json().get("type"),
+          "no custom matcher '"
+              + type
+              + "'"
+              + (CUSTOM.isEmpty()
+                  ? " (none installed)"
+                  : "; installed: " + String.join(", ", CUSTOM.keySet())));
+    }
+    return factory.create(p);
+  }
+
+  private static Map<String, MatcherFactory> customMatchers() {
+    Map<String, MatcherFactory> out = new HashMap<>();
+    for (MatcherFactory f : ServiceLoader.load(MatcherFactory.class)) {
+      out.put(f.type(), f);
+    }
+    return out;
+  }
+
+  private static Set<String> upper(List<String> words) {
+    return words.stream().map(w -> w.toUpperCase(Locale.ROOT)).collect(Collectors.toSet());
+  }
+
+  private static String name(Protocol p) {
+    return p.name().toLowerCase(Locale.ROOT);
+  }
+
+  private static String side(Frame f) {
+    return f.fromClient() ? "client" : "server";
+  }
+}
