@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       ProxyCommand.class,
       CapturesCommand.class,
+      RulesCommand.class,
       CaCommand.class,
       FingerprintCommand.class
     })

@@ -64,6 +64,22 @@ final class Transcript {
         atLineStart = true;
         continue;
       }
+      if (type.equals("rule")) {
+        out.append(atLineStart ? "" : "\n")
+            .append("!  #")
+            .append(e.path("of").asLong())
+            .append(" rule ")
+            .append(e.path("rule").asText())
+            .append(" (")
+            .append(e.path("action").asText())
+            .append(")\n");
+        atLineStart = true;
+        continue;
+      }
+      if (type.equals("outcome") && e.path("outcome").asText().equals("rule")) {
+        // The rule events before it say what happened.
+        continue;
+      }
       if (!type.equals("outcome") && !type.equals("frame")) {
         // A later format's event this version does not know: skipped, as the schema says.
         continue;
