@@ -4,8 +4,6 @@ import dev.quirkproxy.session.ImapSession;
 import dev.quirkproxy.session.MailboxView;
 import dev.quirkproxy.session.Protocol;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,9 +25,16 @@ final class Actions {
 
   private Actions() {}
 
+  private static final List<String> BUILT_IN = List.copyOf(builtIn().keySet());
+
   /** The names of every action type, built-in and custom. */
   static List<String> types() {
     return List.copyOf(FACTORIES.keySet());
+  }
+
+  /** The names of the built-in action types (what the schema lists). */
+  static List<String> builtInTypes() {
+    return BUILT_IN;
   }
 
   static RuleAction create(Params action) throws RuleException {
@@ -47,6 +52,14 @@ final class Actions {
   }
 
   private static Map<String, ActionFactory> factories() {
+    Map<String, ActionFactory> m = builtIn();
+    for (ActionFactory f : ServiceLoader.load(ActionFactory.class)) {
+      m.putIfAbsent(f.type(), f);
+    }
+    return m;
+  }
+
+  private static Map<String, ActionFactory> builtIn() {
     Map<String, ActionFactory> m = new LinkedHashMap<>();
     add(m, "replace", Actions::replace);
     add(m, "rewrite", Actions::replace);
@@ -76,11 +89,6 @@ final class Actions {
         });
     add(m, "inject-expunge", Actions::injectExpunge);
     add(m, "inject-exists", Actions::injectExists);
-    Map<String, ActionFactory> custom = new HashMap<>();
-    for (ActionFactory f : ServiceLoader.load(ActionFactory.class)) {
-      custom.put(f.type(), f);
-    }
-    m.putAll(custom);
     return m;
   }
 
@@ -293,14 +301,6 @@ final class Actions {
     MailboxView m = mailbox(f);
     out = out.replace("{mailbox}", m == null ? "" : m.name());
     out = out.replace("{exists}", m == null ? "0" : Long.toString(m.exists()));
-    return out;
-  }
-
-  static List<String> lines(String text) {
-    List<String> out = new ArrayList<>();
-    for (String l : text.split("\n", -1)) {
-      out.add(l);
-    }
     return out;
   }
 }
