@@ -32,6 +32,18 @@ final class Actions {
     return List.copyOf(FACTORIES.keySet());
   }
 
+  /**
+   * The direction a built-in action type acts on: true for commands only ({@code answer}), false
+   * for responses only, null for both (and for custom types).
+   */
+  static Boolean direction(String type) {
+    return switch (type) {
+      case "answer" -> true;
+      case "capabilities", "response-code", "inject-expunge", "inject-exists" -> false;
+      default -> null;
+    };
+  }
+
   /** The names of the built-in action types (what the schema lists). */
   static List<String> builtInTypes() {
     return BUILT_IN;

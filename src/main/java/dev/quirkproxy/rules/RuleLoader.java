@@ -184,6 +184,23 @@ public final class RuleLoader {
             ? p.object("when")
             : new Params(JsonNodeFactory.instance.objectNode(), tree, file, id);
     Conditions.Compiled c = Conditions.compile(when);
+    Boolean fromClient = c.fromClient();
+    String type = action.string("type");
+    Boolean actsOn = Actions.direction(type);
+    if (actsOn != null) {
+      if (fromClient != null && !fromClient.equals(actsOn)) {
+        throw p.error(
+            p.json().get("action"),
+            "action '"
+                + type
+                + "' acts on "
+                + (actsOn ? "commands" : "responses")
+                + ", but the conditions only match "
+                + (fromClient ? "commands" : "responses"));
+      }
+      // Tried only where it can act: no frame of the other direction is held for it.
+      fromClient = actsOn;
+    }
     return new Rule(
         id,
         p.string("description", ""),
@@ -194,8 +211,8 @@ public final class RuleLoader {
         times,
         c.matcher(),
         a,
-        action.string("type"),
-        c.fromClient(),
+        type,
+        fromClient,
         c.protocol());
   }
 }
