@@ -6,7 +6,6 @@ import dev.quirkproxy.session.Protocol;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.ThreadLocalRandom;
@@ -132,12 +131,16 @@ final class Actions {
     String replacement = p.string("replacement");
     boolean literals = p.bool("literals", false);
     try {
-      re.matcher("").replaceAll(replacement);
+      // A pattern that always matches the empty string and has the same groups: every group
+      // reference in the replacement is checked now, not on the first frame it meets.
+      Pattern.compile("(?:" + re.pattern() + "\n)|", re.flags())
+          .matcher("")
+          .replaceAll(replacement);
     } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
       throw p.error(p.json().get("replacement"), "bad replacement: " + e.getMessage());
     }
     return (f, e) -> {
-      String r = fill(replacement, f);
+      String r = fill(replacement, f, true);
       e.editText(t -> re.matcher(t).replaceAll(r));
       if (literals) {
         e.editLiterals(
@@ -204,6 +207,9 @@ final class Actions {
 
   private static RuleAction delay(Params p) throws RuleException {
     p.allow("type", "ms", "minMs", "maxMs");
+    if (p.has("ms") && (p.has("minMs") || p.has("maxMs"))) {
+      throw p.error("give 'ms', or 'minMs' and 'maxMs', not both");
+    }
     if (p.has("ms")) {
       Duration d = p.millis("ms", MAX_DELAY_MS);
       return (f, e) -> e.delay(d);
@@ -280,6 +286,9 @@ final class Actions {
 
   private static RuleAction injectExists(Params p) throws RuleException {
     p.allow("type", "count", "add");
+    if (p.has("count") && p.has("add")) {
+      throw p.error("give 'count' or 'add', not both");
+    }
     Long count = p.has("count") ? p.integer("count", 0, 4_294_967_295L) : null;
     long delta = p.integer("add", -1_000_000, 1_000_000, 1);
     return (f, e) -> {
@@ -295,6 +304,16 @@ final class Actions {
 
   /** Fills {@code {tag}}, {@code {command}}, {@code {mailbox}} and {@code {exists}}. */
   static String fill(String text, Frame f) {
+    return fill(text, f, false);
+  }
+
+  /**
+   * The same; with {@code forReplacement} the values are quoted for {@link Matcher#replaceAll}, so
+   * a {@code $} or {@code \\} in a tag or mailbox name stays literal.
+   */
+  static String fill(String text, Frame f, boolean forReplacement) {
+    java.util.function.UnaryOperator<String> q =
+        forReplacement ? Matcher::quoteReplacement : java.util.function.UnaryOperator.identity();
     if (text.indexOf('{') < 0) {
       return text;
     }
@@ -305,13 +324,11 @@ final class Actions {
         var c = imap.completed();
         tag = c == null ? "*" : c.tag();
       }
-      out = out.replace("{tag}", tag == null ? "*" : tag);
+      out = out.replace("{tag}", q.apply(tag == null ? "*" : tag));
     }
-    out =
-        out.replace(
-            "{command}", f.commandName().toLowerCase(Locale.ROOT).isEmpty() ? "" : f.commandName());
+    out = out.replace("{command}", q.apply(f.commandName()));
     MailboxView m = mailbox(f);
-    out = out.replace("{mailbox}", m == null ? "" : m.name());
+    out = out.replace("{mailbox}", q.apply(m == null ? "" : m.name()));
     out = out.replace("{exists}", m == null ? "0" : Long.toString(m.exists()));
     return out;
   }

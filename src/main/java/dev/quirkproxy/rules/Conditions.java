@@ -220,11 +220,14 @@ final class Conditions {
             "authorization",
             "transaction",
             "update");
-    for (String s : when.strings("state")) {
+    JsonNode given = when.json().get("state");
+    List<String> names = when.strings("state");
+    for (int i = 0; i < names.size(); i++) {
+      String s = names.get(i);
       String norm = s.toLowerCase(Locale.ROOT).replace('_', '-');
       if (!known.contains(norm)) {
         throw when.error(
-            when.json().get("state"),
+            given.isArray() ? given.get(i) : given,
             "unknown state '"
                 + s
                 + "'; expected one of "
@@ -387,6 +390,11 @@ final class Conditions {
       Set<String> kinds = Set.of("TAGGED", "UNTAGGED", "CONTINUATION");
       if (words.size() == 1 && kinds.contains(words.iterator().next())) {
         kind = words.iterator().next().toLowerCase(Locale.ROOT);
+      } else if (words.stream().anyMatch(kinds::contains)) {
+        throw when.error(
+            v,
+            "a list of responses names data (CAPABILITY, FETCH, ...); for a kind give one of"
+                + " tagged, untagged, continuation, or use {\"kind\": ...}");
       } else {
         names = words;
       }

@@ -56,7 +56,10 @@ final class JsonTree {
       JsonNode root = value(p, where);
       if (p.nextToken() != null) {
         throw new RuleException(
-            file, location(p.currentLocation()), null, "unexpected content after the JSON value");
+            file,
+            location(p.currentTokenLocation()),
+            null,
+            "unexpected content after the JSON value");
       }
       return new JsonTree(root, where);
     } catch (JsonParseException e) {

@@ -44,7 +44,12 @@ final class MailboxRename {
 
   static RuleAction create(Params p) throws RuleException {
     p.allow("type", "upstream", "client");
-    MailboxRename r = new MailboxRename(p.string("upstream"), p.string("client"));
+    String upstream = p.string("upstream");
+    String client = p.string("client");
+    if (upstream.isEmpty() || client.isEmpty()) {
+      throw p.error("'upstream' and 'client' must be mailbox names, not empty");
+    }
+    MailboxRename r = new MailboxRename(upstream, client);
     return (f, e) -> {
       if (f.fromClient()) {
         r.command(f, e);

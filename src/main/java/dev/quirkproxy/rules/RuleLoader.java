@@ -118,6 +118,8 @@ public final class RuleLoader {
     try {
       Params top = new Params(asObject(root, tree, file), tree, file, null);
       top.allow("$schema", "version", "description", "rules");
+      top.string("$schema", null);
+      top.string("description", "");
       long version = top.integer("version", 1, Integer.MAX_VALUE);
       if (version != VERSION) {
         throw top.error(

@@ -61,7 +61,7 @@ class RuleLoaderTest {
     assertError(
         error("{\"version\": 1, \"rules\": []}\n{}"),
         NAME,
-        "2:2",
+        "2:1",
         null,
         "unexpected content after the JSON value");
     RuleException dup = error("{\"version\": 1,\n \"version\": 1, \"rules\": []}");
@@ -258,7 +258,7 @@ class RuleLoaderTest {
         "2:34",
         "st",
         "unknown state 'idel'; expected one of " + known);
-    // In a list, the error points at the list.
+    // In a list, the error points at the bad item.
     assertError(
         error(
             """
@@ -267,7 +267,7 @@ class RuleLoaderTest {
             ]}
             """),
         NAME,
-        "2:34",
+        "2:47",
         "st",
         "unknown state 'IDEL'; expected one of " + known);
   }
