@@ -23,7 +23,10 @@ def main():
         if "IDLE" in m.capabilities:
             tag = m._new_tag()
             m.send(tag + b" IDLE\r\n")
-            say("idle", m.readline().decode("latin-1").strip())
+            answer = m.readline().decode("latin-1").strip()
+            say("idle", answer)
+            if answer.startswith("* BYE"):
+                raise imaplib.IMAP4.abort(answer)
             m.send(b"DONE\r\n")
             say("idle done", m.readline().decode("latin-1").strip())
         else:
@@ -38,7 +41,7 @@ def main():
         say("untagged after select", sorted(m.untagged_responses))
         say("fetch", m.fetch("1", "(FLAGS)"))
         say("logout", m.logout())
-    except imaplib.IMAP4.abort as e:
+    except (imaplib.IMAP4.abort, OSError) as e:
         say("aborted", e)
 
 
