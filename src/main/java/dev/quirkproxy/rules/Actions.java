@@ -277,7 +277,11 @@ final class Actions {
     return (f, e) -> {
       MailboxView m = mailbox(f);
       long exists = m == null ? 0 : m.exists();
-      long n = which.equals("first") ? 1 : which.equals("last") ? exists : Long.parseLong(which);
+      // first and last need a message to name; a number is sent as given (a fault may be wrong).
+      long n =
+          which.equals("first")
+              ? Math.min(1, exists)
+              : which.equals("last") ? exists : Long.parseLong(which);
       if (n >= 1) {
         e.injectAfter(List.of("* " + n + " EXPUNGE"));
       }

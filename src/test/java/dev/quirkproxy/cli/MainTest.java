@@ -109,6 +109,54 @@ class MainTest {
   }
 
   @Test
+  void rulesTestComparesWithAGoldenFile(@TempDir Path dir) throws Exception {
+    String[] args = {
+      "rules",
+      "test",
+      "--capture",
+      "captures/examples/imaplib-greenmail.jsonl",
+      "--rules",
+      "captures/examples/golden/faults.json",
+      "--expect",
+      "captures/examples/golden/imaplib-greenmail--faults.txt"
+    };
+    assertThat(run(args)).isZero();
+    assertThat(out.toString()).contains("same as");
+    Path wrong = dir.resolve("wrong.txt");
+    java.nio.file.Files.writeString(
+        wrong, java.nio.file.Files.readString(Path.of(args[7])).replace("maintenance", "holidays"));
+    args[7] = wrong.toString();
+    assertThat(run(args)).isEqualTo(1);
+    assertThat(out.toString()).contains("differs from").contains("expected: ").contains("holidays");
+  }
+
+  @Test
+  void rulesCheckFailsOnABrokenFileAndExplainSaysWhyRulesMiss(@TempDir Path dir) throws Exception {
+    Path broken = dir.resolve("broken.json");
+    java.nio.file.Files.writeString(
+        broken, "{\"version\": 1, \"rules\": [{\"id\": \"x\", \"actoin\": {}}]}");
+    assertThat(run("rules", "check", broken.toString())).isEqualTo(1);
+    assertThat(err.toString()).contains("broken.json:1:").contains("unknown field 'actoin'");
+    assertThat(run("rules", "check", "rules/examples")).isZero();
+    assertThat(
+            run(
+                "rules",
+                "explain",
+                "--capture",
+                "captures/examples/imaplib-greenmail.jsonl",
+                "--rules",
+                "captures/examples/golden/faults.json",
+                "--frame",
+                "8"))
+        .isZero();
+    assertThat(out.toString())
+        .contains("# frame #8 S: ")
+        .contains("alert-after-login")
+        .contains("MATCHES -> response-code")
+        .contains("no: the response is OK, not FLAGS");
+  }
+
+  @Test
   void certWithoutKeyIsAUsageError() {
     assertThat(
             run(

@@ -1,0 +1,68 @@
+package dev.quirkproxy.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quirkproxy.capture.CaptureReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The golden files under {@code captures/examples/golden/}: each is what {@code rules test} prints
+ * for a capture of {@code captures/examples/} and a rule file. The name says which: {@code
+ * CAPTURE--RULES[--client-FAMILY].txt}, the rules from {@code rules/examples/RULES.json} or {@code
+ * captures/examples/golden/RULES.json}. Regenerate one with {@code bin/quirkproxy rules test
+ * --capture … --rules … [--client …] > golden.txt} after checking the difference is intended.
+ */
+class RulesGoldenTest {
+
+  static final Path EXAMPLES = Path.of("captures/examples");
+  static final Path GOLDEN = EXAMPLES.resolve("golden");
+
+  static List<Path> goldenFiles() throws IOException {
+    try (Stream<Path> s = Files.list(GOLDEN)) {
+      return s.filter(p -> p.toString().endsWith(".txt")).sorted().toList();
+    }
+  }
+
+  @Test
+  void thereAreGoldenFilesForSeveralRuleFilesAndCaptures() throws IOException {
+    List<Path> files = goldenFiles();
+    assertThat(files).hasSizeGreaterThanOrEqualTo(5);
+    assertThat(files.stream().map(f -> f.getFileName().toString().split("--")[0]).distinct())
+        .hasSizeGreaterThanOrEqualTo(3);
+  }
+
+  @TestFactory
+  Stream<DynamicTest> rulesTestPrintsWhatTheGoldenFileSays() throws IOException {
+    return goldenFiles().stream()
+        .map(
+            golden ->
+                DynamicTest.dynamicTest(
+                    golden.getFileName().toString(),
+                    () -> {
+                      String name = golden.getFileName().toString().replaceFirst("\\.txt$", "");
+                      String[] parts = name.split("--");
+                      Path capture = EXAMPLES.resolve(parts[0] + ".jsonl");
+                      Path rules = Path.of("rules/examples", parts[1] + ".json");
+                      if (!Files.exists(rules)) {
+                        rules = GOLDEN.resolve(parts[1] + ".json");
+                      }
+                      String client =
+                          parts.length > 2 ? parts[2].replaceFirst("^client-", "") : null;
+                      RuleLoader.Result loaded = RuleLoader.load(rules);
+                      assertThat(loaded.errors()).as("rules %s", rules).isEmpty();
+                      String actual =
+                          OfflineRun.test(CaptureReader.read(capture), loaded.rules(), client);
+                      assertThat(actual)
+                          .as("rules test of %s with %s", capture, rules)
+                          .isEqualTo(Files.readString(golden, StandardCharsets.UTF_8));
+                    }));
+  }
+}
