@@ -356,9 +356,9 @@ final class Conditions {
             + String.join("|", names);
   }
 
+  /** {@code +FLAGS.SILENT}: the item as written already carries its sign. */
   private static String storeOperation(CommandView.Store store) {
-    return (store.sign() == 0 ? "" : String.valueOf(store.sign()))
-        + store.item().toUpperCase(Locale.ROOT);
+    return store.item().toUpperCase(Locale.ROOT);
   }
 
   /** The mailbox a command names (SELECT, EXAMINE, STATUS, APPEND, COPY, MOVE), decoded. */
@@ -546,7 +546,9 @@ final class Conditions {
 
   private dev.quirkproxy.rules.Matcher not(Params when) throws RuleException {
     dev.quirkproxy.rules.Matcher inner = all(when.object("not"), false);
-    return f -> inner.miss(f) == null ? "'not' condition holds" : null;
+    // While deciding whether to hold a frame, whole-frame conditions inside say they hold, so
+    // their negation cannot be told yet: the frame may still match.
+    return f -> f.prefilter() || inner.miss(f) != null ? null : "'not' condition holds";
   }
 
   private dev.quirkproxy.rules.Matcher custom(Params when) throws RuleException {

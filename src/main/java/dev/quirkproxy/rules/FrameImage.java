@@ -82,10 +82,16 @@ final class FrameImage {
     return new FrameImage(out);
   }
 
-  /** The frame's first line without its line ending (up to a literal, if one comes first). */
+  /**
+   * The frame's first line without its line ending; when it announces a literal, up to and with the
+   * announcement ({@code * 1 FETCH (BODY[] {5}}), as in the line the framer saw.
+   */
   String firstLine() {
     String t = pieces.get(0) instanceof Text text ? text.text() : "";
     int lf = t.indexOf('\n');
+    if (lf < 0 && pieces.size() > 1 && pieces.get(1) instanceof Lit lit) {
+      return t + announcement(lit);
+    }
     return stripEol(lf < 0 ? t : t.substring(0, lf + 1));
   }
 

@@ -107,9 +107,17 @@ final class MailboxRename {
     }
     if (name.length() > from.length()
         && name.startsWith(from)
-        && !Character.isLetterOrDigit(name.charAt(from.length()))) {
+        && isDelimiter(name.charAt(from.length()))) {
       return to + name.substring(from.length());
     }
     return null;
+  }
+
+  /**
+   * The hierarchy delimiters servers use ({@code /}, {@code .}): {@code Sent/2024} is a child of
+   * {@code Sent}; {@code Sent Items} and {@code Sent-2024} are other mailboxes.
+   */
+  private static boolean isDelimiter(char c) {
+    return c == '/' || c == '.';
   }
 }

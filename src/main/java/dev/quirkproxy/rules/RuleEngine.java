@@ -3,6 +3,7 @@ package dev.quirkproxy.rules;
 import dev.quirkproxy.codec.WirePart;
 import dev.quirkproxy.flow.Interceptor;
 import dev.quirkproxy.flow.Verdict;
+import dev.quirkproxy.session.ImapSession;
 import dev.quirkproxy.session.Protocol;
 import dev.quirkproxy.session.Session;
 import io.netty.buffer.ByteBuf;
@@ -20,8 +21,9 @@ import java.util.function.Supplier;
  * at once. A frame of several parts (a response with literals, a POP3 body) is held back until it
  * is whole when a rule might match it, up to {@value #MAX_HELD} octets (beyond, it goes on
  * untouched); a client command waiting for a {@code +} to send its literal cannot be held, so only
- * its first line is judged. The rule set is swapped atomically on reload: a frame is judged by one
- * set from start to end.
+ * its first line is judged (and a held one that goes on to announce such a literal goes on as it
+ * came). The rule set is swapped atomically on reload: a frame is judged by one set from start to
+ * end.
  */
 public final class RuleEngine implements Interceptor {
 
@@ -37,13 +39,30 @@ public final class RuleEngine implements Interceptor {
     this.rules = rules;
   }
 
-  /** Per-session state: how often each rule acted, and the parts of a frame being held. */
+  /**
+   * Per-session state: how often each rule acted, and for each direction the parts of a frame being
+   * held (a server frame may start while a client frame is held, and the other way round).
+   */
   private static final class State {
     final Map<String, Long> acted = new HashMap<>();
+    final Holding client = new Holding(true);
+    final Holding server = new Holding(false);
+
+    Holding of(boolean fromClient) {
+      return fromClient ? client : server;
+    }
+  }
+
+  /** The parts of one direction's frame being held, or none. */
+  private static final class Holding {
+    final boolean heldFromClient;
     List<WirePart> held;
     long heldBytes;
-    boolean heldFromClient;
     RuleSet heldRules;
+
+    Holding(boolean fromClient) {
+      this.heldFromClient = fromClient;
+    }
   }
 
   @Override
@@ -58,8 +77,9 @@ public final class RuleEngine implements Interceptor {
 
   private Verdict handle(Session session, WirePart part, boolean fromClient) {
     State state = session.attachment(State.class, State::new);
-    if (state.held != null && state.heldFromClient == fromClient) {
-      return holdMore(session, state, part);
+    Holding holding = state.of(fromClient);
+    if (holding.held != null) {
+      return holdMore(session, state, holding, part);
     }
     if (!part.isLine() || !part.frameStart()) {
       return Verdict.FORWARD;
@@ -77,46 +97,68 @@ public final class RuleEngine implements Interceptor {
     if (fromClient && part.literal() != null && part.literal().synchronizing()) {
       // The client waits for "+" before it sends the literal: judge the first line alone.
       Frame frame = new Frame(session, fromClient, FrameImage.of(first, false), false);
-      return judge(state, candidates, frame, List.of(part.retain()));
+      Verdict v = judge(state, candidates, frame, List.of(part.retain()));
+      if (v instanceof Verdict.Emit emit
+          && !announcesSyncLiteral(emit)
+          && session instanceof ImapSession imap) {
+        // Answered or dropped: no "+" will come, so the client's next line is a new command.
+        imap.refuseSyncLiteral();
+      }
+      return v;
     }
     Frame line = Frame.firstLineOf(session, fromClient, FrameImage.of(first, false));
     if (!anyMayMatch(state, candidates, line)) {
       return Verdict.FORWARD;
     }
-    state.held = new ArrayList<>();
-    state.held.add(part.retain());
-    state.heldBytes = part.content().readableBytes();
-    state.heldFromClient = fromClient;
-    state.heldRules = set;
+    holding.held = new ArrayList<>();
+    holding.held.add(part.retain());
+    holding.heldBytes = part.content().readableBytes();
+    holding.heldRules = set;
     return new Verdict.Hold();
   }
 
-  private Verdict holdMore(Session session, State state, WirePart part) {
-    state.held.add(part.retain());
-    state.heldBytes += part.content().readableBytes();
-    if (state.heldBytes > MAX_HELD) {
-      // Too large to judge whole: let it all go on as it came.
+  private Verdict holdMore(Session session, State state, Holding holding, WirePart part) {
+    holding.held.add(part.retain());
+    holding.heldBytes += part.content().readableBytes();
+    boolean waitsForPlus =
+        holding.heldFromClient && part.literal() != null && part.literal().synchronizing();
+    if (holding.heldBytes > MAX_HELD || waitsForPlus) {
+      // Too large to judge whole, or the client waits for a "+" that the server can only send
+      // once it has this line: let it all go on as it came.
       List<Verdict.Step> steps = new ArrayList<>();
-      state.held.forEach(p -> steps.add(new Verdict.Send(p)));
-      state.held = null;
+      holding.held.forEach(p -> steps.add(new Verdict.Send(p)));
+      holding.held = null;
       return new Verdict.Emit(steps, List.of());
     }
     if (!part.frameEnd()) {
       return new Verdict.Hold();
     }
-    List<WirePart> parts = state.held;
-    state.held = null;
-    byte[] all = new byte[(int) state.heldBytes];
+    List<WirePart> parts = holding.held;
+    holding.held = null;
+    byte[] all = new byte[(int) holding.heldBytes];
     int at = 0;
     for (WirePart p : parts) {
       ByteBuf b = p.content();
       b.getBytes(b.readerIndex(), all, at, b.readableBytes());
       at += b.readableBytes();
     }
-    Frame frame =
-        new Frame(session, state.heldFromClient, image(session, all, state.heldFromClient), true);
-    return judge(
-        state, state.heldRules.candidates(session.protocol(), state.heldFromClient), frame, parts);
+    boolean fromClient = holding.heldFromClient;
+    Frame frame = new Frame(session, fromClient, image(session, all, fromClient), true);
+    return judge(state, holding.heldRules.candidates(session.protocol(), fromClient), frame, parts);
+  }
+
+  /** True when one of the lines sent on announces a synchronizing literal. */
+  private static boolean announcesSyncLiteral(Verdict.Emit emit) {
+    for (Verdict.Step step : emit.steps()) {
+      WirePart p =
+          step instanceof Verdict.Send send
+              ? send.part()
+              : step instanceof Verdict.Trickle trickle ? trickle.part() : null;
+      if (p != null && p.literal() != null && p.literal().synchronizing()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static FrameImage image(Session session, byte[] bytes, boolean fromClient) {
