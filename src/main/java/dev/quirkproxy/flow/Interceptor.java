@@ -10,6 +10,11 @@ import dev.quirkproxy.session.Session;
  */
 public interface Interceptor {
 
+  /**
+   * The session has ended: release whatever is kept for it (parts held with {@link Verdict.Hold}).
+   */
+  default void onClose(Session session) {}
+
   /** A part the client sent, before it goes upstream. */
   default Verdict onClient(Session session, WirePart part) {
     return Verdict.FORWARD;

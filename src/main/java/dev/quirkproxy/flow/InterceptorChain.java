@@ -17,6 +17,18 @@ public final class InterceptorChain {
     this.interceptors = List.copyOf(interceptors);
   }
 
+  /** Tells every interceptor the session has ended; one that fails does not stop the others. */
+  public void onClose(Session session) {
+    for (Interceptor i : interceptors) {
+      try {
+        i.onClose(session);
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(InterceptorChain.class)
+            .warn("{} failed to clean up after the session", i.getClass().getName(), e);
+      }
+    }
+  }
+
   public Decision onClient(Session session, WirePart part) {
     return run(part, (i, p) -> i.onClient(session, p));
   }

@@ -641,6 +641,7 @@ final class SessionRelay {
     }
     closeWith(null);
     releaseHeld();
+    chain.onClose(session);
     Fingerprint fp = identification == null ? null : identification.current();
     if (capture != null) {
       if (fp != null) {

@@ -65,6 +65,18 @@ public final class RuleEngine implements Interceptor {
     }
   }
 
+  /** A session that ends in the middle of a held frame: its parts are released. */
+  @Override
+  public void onClose(Session session) {
+    State state = session.attachment(State.class, State::new);
+    for (Holding h : new Holding[] {state.client, state.server}) {
+      if (h.held != null) {
+        h.held.forEach(WirePart::release);
+        h.held = null;
+      }
+    }
+  }
+
   @Override
   public Verdict onClient(Session session, WirePart part) {
     return handle(session, part, true);
@@ -219,6 +231,10 @@ public final class RuleEngine implements Interceptor {
 
   private static List<Verdict.Step> steps(Frame frame, Effect e, List<WirePart> parts) {
     boolean pop3 = frame.protocol() == Protocol.POP3;
+    // Only the first line of a command waiting for "+" is here; its literal follows later, so
+    // nothing may be sent after the line (it would land between the line and its literal).
+    boolean partial = !frame.whole();
+    int copies = partial ? 1 : e.copies();
     List<Verdict.Step> steps = new ArrayList<>();
     for (String line : e.before()) {
       FrameImage.ofText(line).toParts(pop3).forEach(p -> steps.add(new Verdict.Send(p)));
@@ -234,9 +250,9 @@ public final class RuleEngine implements Interceptor {
       } else {
         out = parts;
       }
-      for (int copy = 0; copy < e.copies(); copy++) {
+      for (int copy = 0; copy < copies; copy++) {
         for (WirePart p : out) {
-          WirePart q = copy == e.copies() - 1 ? p : p.retainedDuplicate();
+          WirePart q = copy == copies - 1 ? p : p.retainedDuplicate();
           steps.add(
               e.trickleSize() > 0
                   ? new Verdict.Trickle(q, e.trickleSize(), e.tricklePause())
@@ -246,7 +262,7 @@ public final class RuleEngine implements Interceptor {
     } else {
       parts.forEach(WirePart::release);
     }
-    for (String line : e.after()) {
+    for (String line : partial ? List.<String>of() : e.after()) {
       FrameImage.ofText(line).toParts(pop3).forEach(p -> steps.add(new Verdict.Send(p)));
     }
     if (e.answerText() != null) {

@@ -428,6 +428,37 @@ class RuleEngineTest {
     assertThat(h.hits()).isEmpty();
   }
 
+  /** Nothing may go between a command's first line and the literal the client sends later. */
+  @Test
+  void nothingIsInjectedAfterTheFirstLineOfACommandWaitingForPlus() {
+    RuleHarness h =
+        imap(
+            """
+            {"id": "more", "when": {"command": "APPEND"},
+             "action": {"type": "inject", "before": ["x0 NOOP"], "after": ["x1 NOOP"]}}""",
+            """
+            {"id": "twice", "when": {"command": "APPEND"}, "action": {"type": "duplicate"}}""");
+    h.client("a1 APPEND INBOX {3}\r\n");
+    assertThat(h.toServer()).isEqualTo("x0 NOOP\r\na1 APPEND INBOX {3}\r\n");
+    h.server("+ go ahead\r\n");
+    h.client("abc\r\n");
+    assertThat(h.toServer()).isEqualTo("abc\r\n");
+  }
+
+  /** A session that ends in the middle of a held frame leaves no buffer behind. */
+  @Test
+  void aSessionEndingMidFrameReleasesWhatWasHeld() {
+    RuleHarness h =
+        imap(
+            """
+            {"id": "fetch", "when": {"response": "FETCH"}, "action": {"type": "drop"}}""");
+    h.loggedIn().selected("INBOX", 1);
+    h.server("* 1 FETCH (BODY[] {10}\r\n01234");
+    assertThat(h.verdicts()).containsOnly("hold");
+    h.endSession();
+    h.close();
+  }
+
   /**
    * A command announcing a synchronizing literal that a rule answers or drops never reaches the
    * server, so no {@code +} will come and the client sends no literal: its next line is a new

@@ -236,6 +236,11 @@ final class RuleHarness implements AutoCloseable {
   // ---- what came out
 
   /** What went to the server since the last call. */
+  /** The session ends: the engine releases what it holds (as the relay asks it to). */
+  void endSession() {
+    engine.onClose(session);
+  }
+
   String toServer() {
     String s = toServer.toString();
     toServer.setLength(0);
