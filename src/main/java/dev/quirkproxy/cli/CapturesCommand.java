@@ -232,6 +232,11 @@ final class CapturesCommand implements Runnable {
     boolean full;
 
     @Option(
+        names = "--numbers",
+        description = "Start each frame with its event number (for rules explain --frame).")
+    boolean numbers;
+
+    @Option(
         names = "--color",
         negatable = true,
         description = "Colour the transcript (default: on a terminal).")
@@ -245,7 +250,7 @@ final class CapturesCommand implements Runnable {
         return ExitCodes.FAILURE;
       }
       boolean colour = color != null ? color : System.console() != null;
-      spec.commandLine().getOut().print(Transcript.of(c, full, colour));
+      spec.commandLine().getOut().print(Transcript.of(c, full, colour, numbers));
       c.problems().forEach(p -> spec.commandLine().getErr().println("quirkproxy: " + p));
       return ExitCodes.OK;
     }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -63,6 +64,25 @@ final class RulesCommand implements Runnable {
       throw new UsageException(file + ": not a capture: " + String.join("; ", c.problems()));
     }
     return c;
+  }
+
+  /** What {@code test} and {@code explain} replay: a capture, the rules, a forced client. */
+  static final class Replay {
+    @Option(names = "--capture", required = true, paramLabel = "FILE", description = "The capture.")
+    Path capture;
+
+    @Option(
+        names = "--rules",
+        defaultValue = "rules",
+        paramLabel = "PATH",
+        description = "Rule file or directory (default: ${DEFAULT-VALUE}).")
+    Path rules;
+
+    @Option(
+        names = "--client",
+        paramLabel = "FAMILY",
+        description = "Treat the client as this family (default: as the capture identified it).")
+    String client;
   }
 
   @Command(
@@ -147,21 +167,7 @@ final class RulesCommand implements Runnable {
   static final class TestCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--capture", required = true, paramLabel = "FILE", description = "The capture.")
-    Path capture;
-
-    @Option(
-        names = "--rules",
-        defaultValue = "rules",
-        paramLabel = "PATH",
-        description = "Rule file or directory (default: ${DEFAULT-VALUE}).")
-    Path rules;
-
-    @Option(
-        names = "--client",
-        paramLabel = "FAMILY",
-        description = "Treat the client as this family (default: as the capture identified it).")
-    String client;
+    @Mixin Replay replay;
 
     @Option(names = "--expect", paramLabel = "FILE", description = "Golden result to compare with.")
     Path expect;
@@ -169,11 +175,11 @@ final class RulesCommand implements Runnable {
     @Override
     public Integer call() throws IOException {
       PrintWriter out = spec.commandLine().getOut();
-      RuleSet set = load(rules, spec.commandLine().getErr());
+      RuleSet set = load(replay.rules, spec.commandLine().getErr());
       if (set == null) {
         return ExitCodes.USAGE;
       }
-      String result = OfflineRun.test(capture(capture), set, client);
+      String result = OfflineRun.test(capture(replay.capture), set, replay.client);
       if (expect == null) {
         out.print(result);
         return ExitCodes.OK;
@@ -210,37 +216,26 @@ final class RulesCommand implements Runnable {
   static final class ExplainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--capture", required = true, paramLabel = "FILE", description = "The capture.")
-    Path capture;
-
     @Option(
         names = "--frame",
         required = true,
         paramLabel = "N",
         description =
-            "The event number (seq) that starts the frame; 'captures show' and 'rules test' print them.")
+            "The event number (seq) that starts the frame, as 'captures show --numbers' and"
+                + " 'rules test' print them.")
     long frame;
 
-    @Option(
-        names = "--rules",
-        defaultValue = "rules",
-        paramLabel = "PATH",
-        description = "Rule file or directory (default: ${DEFAULT-VALUE}).")
-    Path rules;
-
-    @Option(
-        names = "--client",
-        paramLabel = "FAMILY",
-        description = "Treat the client as this family.")
-    String client;
+    @Mixin Replay replay;
 
     @Override
     public Integer call() throws IOException {
-      RuleSet set = load(rules, spec.commandLine().getErr());
+      RuleSet set = load(replay.rules, spec.commandLine().getErr());
       if (set == null) {
         return ExitCodes.USAGE;
       }
-      spec.commandLine().getOut().print(OfflineRun.explain(capture(capture), set, client, frame));
+      spec.commandLine()
+          .getOut()
+          .print(OfflineRun.explain(capture(replay.capture), set, replay.client, frame));
       return ExitCodes.OK;
     }
   }

@@ -40,6 +40,14 @@ final class Transcript {
   }
 
   static String of(Capture c, boolean full, boolean colour) throws IOException {
+    return of(c, full, colour, false);
+  }
+
+  /**
+   * The transcript; with {@code numbers} every frame's first line starts with its event number
+   * ({@code #24 C: a3 NOOP}), as {@code rules explain --frame} wants it.
+   */
+  static String of(Capture c, boolean full, boolean colour, boolean numbers) throws IOException {
     StringBuilder out = new StringBuilder();
     if (c.header() != null) {
       out.append("# ")
@@ -117,7 +125,11 @@ final class Transcript {
                     + "]";
       }
       if (atLineStart) {
-        out.append(colour ? colourCode : "").append(prefix);
+        out.append(colour ? colourCode : "");
+        if (numbers && e.path("start").asBoolean()) {
+          out.append('#').append(e.path("seq").asLong()).append(' ');
+        }
+        out.append(prefix);
       }
       out.append(body.replace("\r\n", "\n"));
       if (colour) {
