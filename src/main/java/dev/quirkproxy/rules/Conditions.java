@@ -125,7 +125,10 @@ final class Conditions {
     if (top) {
       protocol = want;
     }
-    return f -> f.protocol() == want ? null : "protocol is " + name(f.protocol()) + ", not " + p;
+    return f ->
+        f.protocol() == want
+            ? null
+            : why(f, () -> "protocol is " + name(f.protocol()) + ", not " + p);
   }
 
   private dev.quirkproxy.rules.Matcher direction(Params when, boolean top) throws RuleException {
@@ -146,7 +149,9 @@ final class Conditions {
       fromClient = client;
     }
     return f ->
-        f.fromClient() == client ? null : "the frame comes from the " + side(f) + ", not the " + d;
+        f.fromClient() == client
+            ? null
+            : why(f, () -> "the frame comes from the " + side(f) + ", not the " + d);
   }
 
   private dev.quirkproxy.rules.Matcher client(Params when) throws RuleException {
@@ -155,7 +160,9 @@ final class Conditions {
       String family = v.asText();
       return f -> {
         ClientIdentity id = f.session().identity();
-        return id.family().equals(family) ? null : "client is " + id + ", not " + family;
+        return id.family().equals(family)
+            ? null
+            : why(f, () -> "client is " + id + ", not " + family);
       };
     }
     Params p = when.object("client");
@@ -202,7 +209,7 @@ final class Conditions {
       ClientIdentity id = f.session().identity();
       for (Predicate<ClientIdentity> t : tests) {
         if (!t.test(id)) {
-          return "client is " + id + "; the rule wants " + want;
+          return why(f, () -> "client is " + id + "; the rule wants " + want);
         }
       }
       return null;
@@ -237,8 +244,21 @@ final class Conditions {
     }
     return f -> {
       String now = state(f.session());
-      return states.contains(now) ? null : "state is " + now + ", not " + String.join("|", states);
+      return states.contains(now)
+          ? null
+          : why(f, () -> "state is " + now + ", not " + String.join("|", states));
     };
+  }
+
+  /** What a condition that does not hold says while only matching (nobody reads why). */
+  static final String NO_MATCH = "(does not match)";
+
+  /**
+   * Why a condition does not hold: in words for {@code rules explain}, else a constant, so that
+   * judging a frame against many rules builds no message it throws away.
+   */
+  static String why(Frame f, java.util.function.Supplier<String> reason) {
+    return f.explaining() ? reason.get() : NO_MATCH;
   }
 
   static String state(Session s) {
@@ -253,7 +273,7 @@ final class Conditions {
       if (selected == null) {
         return "no mailbox is selected";
       }
-      return test.test(selected) ? null : "the selected mailbox is " + selected;
+      return test.test(selected) ? null : why(f, () -> "the selected mailbox is " + selected);
     };
   }
 
@@ -339,7 +359,7 @@ final class Conditions {
       }
       for (Predicate<CommandView> t : tests) {
         if (!t.test(c.view())) {
-          return "the command's arguments do not fit: " + want;
+          return why(f, () -> "the command's arguments do not fit: " + want);
         }
       }
       return null;
@@ -350,10 +370,13 @@ final class Conditions {
     String name = f.commandName();
     return names.contains(name)
         ? null
-        : (f.fromClient() ? "the command is " : "it answers ")
-            + (name.isEmpty() ? "no known command" : name)
-            + ", not "
-            + String.join("|", names);
+        : why(
+            f,
+            () ->
+                (f.fromClient() ? "the command is " : "it answers ")
+                    + (name.isEmpty() ? "no known command" : name)
+                    + ", not "
+                    + String.join("|", names));
   }
 
   /** {@code +FLAGS.SILENT}: the item as written already carries its sign. */
@@ -423,19 +446,25 @@ final class Conditions {
       }
       String[] got = responseShape(f);
       if (wantKind != null && !wantKind.equals(got[0])) {
-        return "the response is " + got[0] + ", not " + wantKind;
+        return why(f, () -> "the response is " + got[0] + ", not " + wantKind);
       }
       if (wantStatus != null && !wantStatus.contains(got[1])) {
-        return "the status is "
-            + (got[1].isEmpty() ? "none" : got[1])
-            + ", not "
-            + String.join("|", wantStatus);
+        return why(
+            f,
+            () ->
+                "the status is "
+                    + (got[1].isEmpty() ? "none" : got[1])
+                    + ", not "
+                    + String.join("|", wantStatus));
       }
       if (wantNames != null && !wantNames.contains(got[2]) && !wantNames.contains(got[1])) {
-        return "the response is "
-            + (got[2].isEmpty() ? got[1] : got[2])
-            + ", not "
-            + String.join("|", wantNames);
+        return why(
+            f,
+            () ->
+                "the response is "
+                    + (got[2].isEmpty() ? got[1] : got[2])
+                    + ", not "
+                    + String.join("|", wantNames));
       }
       return null;
     };
@@ -473,10 +502,13 @@ final class Conditions {
       String got = responseCode(f);
       return got != null && codes.contains(got)
           ? null
-          : "the response code is "
-              + (got == null ? "none" : got)
-              + ", not "
-              + String.join("|", codes);
+          : why(
+              f,
+              () ->
+                  "the response code is "
+                      + (got == null ? "none" : got)
+                      + ", not "
+                      + String.join("|", codes));
     };
   }
 
@@ -497,7 +529,7 @@ final class Conditions {
       }
       for (String c : caps) {
         if (!imap.hasCapability(c)) {
-          return "the upstream has not announced " + c;
+          return why(f, () -> "the upstream has not announced " + c);
         }
       }
       return null;
@@ -508,7 +540,8 @@ final class Conditions {
       Params when, String key, java.util.function.Function<Frame, String> of, String what)
       throws RuleException {
     Pattern re = when.regex(key);
-    return f -> re.matcher(of.apply(f)).find() ? null : what + " does not match /" + re + "/";
+    return f ->
+        re.matcher(of.apply(f)).find() ? null : why(f, () -> what + " does not match /" + re + "/");
   }
 
   private dev.quirkproxy.rules.Matcher group(Params when, String key) throws RuleException {
@@ -532,15 +565,17 @@ final class Conditions {
       };
     }
     return f -> {
-      List<String> misses = new ArrayList<>();
+      List<String> misses = f.explaining() ? new ArrayList<>() : null;
       for (dev.quirkproxy.rules.Matcher m : members) {
         String miss = m.miss(f);
         if (miss == null) {
           return null;
         }
-        misses.add(miss);
+        if (misses != null) {
+          misses.add(miss);
+        }
       }
-      return "none of 'any' holds: " + String.join("; ", misses);
+      return misses == null ? NO_MATCH : "none of 'any' holds: " + String.join("; ", misses);
     };
   }
 

@@ -26,6 +26,7 @@ public final class Frame {
   private final FrameImage image;
   private final boolean whole;
   private final boolean prefilter;
+  private boolean explaining;
   private ImapParser.Head head;
   private ParsedFrame parsed;
   private String firstLine;
@@ -49,6 +50,17 @@ public final class Frame {
    */
   static Frame firstLineOf(Session session, boolean fromClient, FrameImage line) {
     return new Frame(session, fromClient, line, false, true);
+  }
+
+  /** True when conditions must say in words why they do not hold ({@code rules explain}). */
+  public boolean explaining() {
+    return explaining;
+  }
+
+  /** This frame is being explained: misses come in words. */
+  Frame explain() {
+    explaining = true;
+    return this;
   }
 
   /**

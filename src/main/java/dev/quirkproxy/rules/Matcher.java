@@ -1,9 +1,10 @@
 package dev.quirkproxy.rules;
 
 /**
- * One condition of a rule's {@code when}. {@link #miss} says why a frame does not meet it (for
- * {@code rules explain}), or null when it does. Custom matchers plug in through {@link
- * MatcherFactory}.
+ * One condition of a rule's {@code when}. {@link #miss} says why a frame does not meet it, or null
+ * when it does. Say why in words only when {@link Frame#explaining()} ({@code rules explain});
+ * otherwise any non-null string will do, and a constant costs nothing (every frame is judged by
+ * every rule). Custom matchers plug in through {@link MatcherFactory}.
  */
 @FunctionalInterface
 public interface Matcher {

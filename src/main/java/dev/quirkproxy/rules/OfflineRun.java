@@ -323,6 +323,7 @@ public final class OfflineRun {
             FrameImage.of(
                 bytes.toByteArray(), session.protocol() == dev.quirkproxy.session.Protocol.IMAP),
             true);
+    frame.explain();
     StringBuilder sb = new StringBuilder();
     sb.append("# frame #")
         .append(seq)

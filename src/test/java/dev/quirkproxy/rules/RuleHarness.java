@@ -352,7 +352,7 @@ final class RuleHarness implements AutoCloseable {
             FrameImage.of(
                 bytes.getBytes(StandardCharsets.ISO_8859_1), session.protocol() == Protocol.IMAP),
             true);
-    return rule.when().miss(frame);
+    return rule.when().miss(frame.explain());
   }
 
   /**
