@@ -100,6 +100,7 @@ final class Actions {
         });
     add(m, "inject-expunge", Actions::injectExpunge);
     add(m, "inject-exists", Actions::injectExists);
+    add(m, "expunged-stubs", ExpungedStubs::create);
     return m;
   }
 

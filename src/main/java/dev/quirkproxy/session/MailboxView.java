@@ -40,6 +40,8 @@ public final class MailboxView {
   private List<?>[] messageFlags = new List<?>[0];
   private int known;
   private boolean overflowed;
+  private long lastExpungedUid;
+  private List<String> lastExpungedFlags;
 
   /** One shared list per distinct flag set, so 100,000 "\Seen" messages hold one list. */
   private final Map<List<String>, List<String>> flagSets = new HashMap<>();
@@ -164,6 +166,19 @@ public final class MailboxView {
     return n;
   }
 
+  /**
+   * The UID (0 when unknown) of the message the last {@code * n EXPUNGE} removed: whoever looks at
+   * that response after the tracker can still tell which message it was.
+   */
+  public long lastExpungedUid() {
+    return lastExpungedUid;
+  }
+
+  /** The flags last seen for that message, or null. */
+  public List<String> lastExpungedFlags() {
+    return lastExpungedFlags;
+  }
+
   /** True when more messages were named than the view keeps ({@value #MAX_TRACKED}). */
   public boolean overflowed() {
     return overflowed;
@@ -222,6 +237,8 @@ public final class MailboxView {
 
   /** {@code * n EXPUNGE}: message n is gone and every later one moves down by one. */
   void expunge(long seq) {
+    lastExpungedUid = uid(seq);
+    lastExpungedFlags = flags(seq);
     if (seq < 1 || seq > exists) {
       return;
     }

@@ -452,7 +452,7 @@ class RuleEngineTest {
         imap(
             """
             {"id": "fetch", "when": {"response": "FETCH"}, "action": {"type": "drop"}}""");
-    h.loggedIn().selected("INBOX", 1);
+    h.selected("INBOX", 1);
     h.server("* 1 FETCH (BODY[] {10}\r\n01234");
     assertThat(h.verdicts()).containsOnly("hold");
     h.endSession();

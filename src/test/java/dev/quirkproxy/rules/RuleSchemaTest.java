@@ -321,6 +321,13 @@ class RuleSchemaTest {
             "{\"type\": \"inject-exists\"}",
             "{\"type\": \"inject-exists\", \"count\": 4294967295}",
             "{\"type\": \"inject-exists\", \"add\": -1000000}"));
+    ACTIONS.put(
+        "expunged-stubs",
+        List.of(
+            "{\"type\": \"expunged-stubs\"}",
+            "{\"type\": \"expunged-stubs\", \"flags\": [\"\\\\Deleted\"], \"size\": 1,"
+                + " \"body\": \"\", \"internalDate\": \"02-Jan-1970 00:00:00 +0000\","
+                + " \"envelope\": \"NIL\", \"bodyStructure\": \"NIL\"}"));
   }
 
   @Test
