@@ -31,6 +31,19 @@ class RulesGoldenTest {
     }
   }
 
+  /** The rule file a golden file names: shipped rules first, then examples, then golden sets. */
+  static Path rulesFile(String name) {
+    for (Path dir :
+        List.of(Path.of("rules"), Path.of("rules/examples"), Path.of("rules/personas"), GOLDEN)) {
+      Path p = dir.resolve(name + ".json");
+      if (Files.exists(p)) {
+        return p;
+      }
+    }
+    throw new AssertionError(
+        "no rule file " + name + ".json in rules/, its examples or personas, or " + GOLDEN);
+  }
+
   @Test
   void thereAreGoldenFilesForSeveralRuleFilesAndCaptures() throws IOException {
     List<Path> files = goldenFiles();
@@ -50,10 +63,7 @@ class RulesGoldenTest {
                       String name = golden.getFileName().toString().replaceFirst("\\.txt$", "");
                       String[] parts = name.split("--");
                       Path capture = EXAMPLES.resolve(parts[0] + ".jsonl");
-                      Path rules = Path.of("rules/examples", parts[1] + ".json");
-                      if (!Files.exists(rules)) {
-                        rules = GOLDEN.resolve(parts[1] + ".json");
-                      }
+                      Path rules = rulesFile(parts[1]);
                       String client =
                           parts.length > 2 ? parts[2].replaceFirst("^client-", "") : null;
                       RuleLoader.Result loaded = RuleLoader.load(rules);
