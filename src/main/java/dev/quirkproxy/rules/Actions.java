@@ -100,7 +100,9 @@ final class Actions {
         });
     add(m, "inject-expunge", Actions::injectExpunge);
     add(m, "inject-exists", Actions::injectExists);
-    add(m, "expunged-stubs", ExpungedStubs::create);
+    add(m, "expunged-stubs", MailboxViewHandler::stubs);
+    add(m, "delete-to-trash", MailboxViewHandler::deleteToTrash);
+    add(m, "move-detection", MailboxViewHandler::moveDetection);
     return m;
   }
 

@@ -88,15 +88,16 @@ final class TranslatedView {
 
   /**
    * The upstream expunged its message {@code u}, and the client must not be told now: it stays in
-   * the client's view as a ghost.
+   * the client's view as a ghost; returns its client sequence number.
    */
-  void hide(long u, long uid, List<String> flags) {
+  long hide(long u, long uid, List<String> flags) {
     long c = toClient(u);
     int at = 0;
     while (at < ghosts.size() && ghosts.get(at).seq() < c) {
       at++;
     }
     ghosts.add(at, new Ghost(c, uid, flags == null ? List.of() : List.copyOf(flags)));
+    return c;
   }
 
   /**

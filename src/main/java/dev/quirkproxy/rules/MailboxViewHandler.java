@@ -19,14 +19,26 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code expunged-stubs} (issue 7, handler 1): a client that fetches messages the upstream no
- * longer has gets stub data for each of them instead of a NO (or nothing), and an upstream EXPUNGE
- * that RFC 9051 §7.5.1 does not allow at that moment (while answering FETCH, STORE or SEARCH) is
- * held back in a {@link TranslatedView} and told at the next point that allows it, with every
- * sequence number translated meanwhile. Apply it to every frame of the sessions it is for (its
- * rule's {@code when} names clients, not frames).
+ * The handlers that make the client's view of the selected mailbox differ from the upstream's for a
+ * while, over one {@link TranslatedView} per session (issue 7):
+ *
+ * <ul>
+ *   <li>{@code expunged-stubs}: a client that fetches messages the upstream no longer has gets stub
+ *       data for each of them instead of a NO (or nothing), and an upstream EXPUNGE that RFC 9051
+ *       §7.5.1 does not allow at that moment (while answering FETCH, STORE or SEARCH) is held back
+ *       and told at the next point that allows it;
+ *   <li>{@code delete-to-trash}: setting {@code \Deleted} outside Trash moves the messages to Trash
+ *       (UID MOVE / MOVE) while the client sees them flagged {@code \Deleted} until its EXPUNGE;
+ *   <li>{@code move-detection}: messages COPYed and then deleted and expunged with no refresh in
+ *       between were moved, not deleted: they do not go to Trash.
+ * </ul>
+ *
+ * <p>Sequence numbers are translated both ways while the views differ. Each action adds its feature
+ * to the session's handler; the handler runs once per frame however many of its rules match. Apply
+ * them to every frame of the sessions they are for (their rules' {@code when} names clients, not
+ * frames).
  */
-final class ExpungedStubs implements RuleAction {
+final class MailboxViewHandler implements RuleAction {
 
   private static final Pattern NUMBERED =
       Pattern.compile("^\\* (\\d{1,10}) (EXISTS|EXPUNGE|FETCH)\\b");
@@ -34,6 +46,9 @@ final class ExpungedStubs implements RuleAction {
       Pattern.compile("^(\\S+) (OK|NO|BAD)(?: \\[([^\\]]*)\\])?(.*)$", Pattern.CASE_INSENSITIVE);
   private static final Set<String> NO_EXPUNGE_WHILE = Set.of("FETCH", "STORE", "SEARCH");
 
+  private final boolean stubsOn;
+  private final String trash;
+  private final Set<String> refresh;
   private final String flagsWhenUnknown;
   private final String envelope;
   private final String bodyStructure;
@@ -41,7 +56,30 @@ final class ExpungedStubs implements RuleAction {
   private final long size;
   private final String body;
 
-  private ExpungedStubs(Params p) throws RuleException {
+  private MailboxViewHandler(Params p, String feature) throws RuleException {
+    stubsOn = feature.equals("stubs");
+    if (feature.equals("trash")) {
+      p.allow("type", "trash");
+      trash = p.string("trash", "Trash");
+    } else {
+      trash = null;
+    }
+    if (feature.equals("moves")) {
+      p.allow("type", "refresh");
+      refresh =
+          new java.util.HashSet<>(
+              p.has("refresh")
+                  ? p.strings("refresh").stream().map(r -> r.toUpperCase(Locale.ROOT)).toList()
+                  : List.of("NOOP", "SELECT", "EXAMINE", "FETCH FLAGS", "UID FETCH FLAGS"));
+    } else {
+      refresh = null;
+    }
+    if (!stubsOn) {
+      flagsWhenUnknown = "()";
+      envelope = bodyStructure = internalDate = body = null;
+      size = 0;
+      return;
+    }
     p.allow("type", "flags", "envelope", "bodyStructure", "internalDate", "size", "body");
     flagsWhenUnknown =
         "(" + String.join(" ", p.has("flags") ? p.strings("flags") : List.of()) + ")";
@@ -53,9 +91,26 @@ final class ExpungedStubs implements RuleAction {
     body = p.has("body") ? quoted(p.string("body")) : "NIL";
   }
 
-  static RuleAction create(Params p) throws RuleException {
-    return new ExpungedStubs(p);
+  static RuleAction stubs(Params p) throws RuleException {
+    return new MailboxViewHandler(p, "stubs");
   }
+
+  static RuleAction deleteToTrash(Params p) throws RuleException {
+    return new MailboxViewHandler(p, "trash");
+  }
+
+  static RuleAction moveDetection(Params p) throws RuleException {
+    return new MailboxViewHandler(p, "moves");
+  }
+
+  /**
+   * A STORE +FLAGS (\Deleted) sent upstream as a MOVE to Trash.
+   *
+   * @param silent the client asked for no FETCH answer
+   * @param uid the client used UID STORE
+   * @param moved client sequence number, UID and flags of each message moved, as they go
+   */
+  private record Move(boolean silent, boolean uid, List<TranslatedView.Ghost> moved) {}
 
   /** What a FETCH in progress asked for and what the upstream has answered so far. */
   private record Request(
@@ -65,10 +120,20 @@ final class ExpungedStubs implements RuleAction {
       Set<Long> answered,
       Set<Long> answeredUids) {}
 
-  /** Per session: the translated view and the FETCH commands in progress, by tag. */
+  /**
+   * Per session: the features its rules turned on, the translated view, the FETCHes and moves in
+   * progress by tag, and the messages COPYed since the last refresh (move detection).
+   */
   private static final class State {
+    MailboxViewHandler stubs;
+    String trash;
+    Set<String> refresh;
+    Frame last;
     final TranslatedView view = new TranslatedView();
     final Map<String, Request> fetches = new HashMap<>();
+    final Map<String, Move> moves = new HashMap<>();
+    final List<SequenceSet> copiedUidSets = new ArrayList<>();
+    final Set<Long> copiedUids = new java.util.HashSet<>();
   }
 
   @Override
@@ -77,6 +142,20 @@ final class ExpungedStubs implements RuleAction {
       return;
     }
     State st = f.session().attachment(State.class, State::new);
+    if (stubsOn && st.stubs == null) {
+      st.stubs = this;
+    }
+    if (trash != null) {
+      st.trash = trash;
+    }
+    if (refresh != null) {
+      st.refresh = refresh;
+    }
+    if (st.last == f) {
+      // Another of this session's handler rules has dealt with the frame already.
+      return;
+    }
+    st.last = f;
     if (f.fromClient()) {
       command(f, e, imap, st);
     } else {
@@ -90,14 +169,30 @@ final class ExpungedStubs implements RuleAction {
     String name = f.commandName();
     boolean uid = name.startsWith("UID ");
     String verb = uid ? name.substring(4) : name;
-    if (!verb.equals("FETCH") && (st.view.inSync() || uid)) {
+    boolean moveWork =
+        (st.trash != null && verb.equals("STORE"))
+            || (st.refresh != null && (verb.equals("COPY") || refreshes(st, name, f)));
+    if (!verb.equals("FETCH") && !moveWork && (st.view.inSync() || uid)) {
       return;
     }
     ParsedFrame parsed = f.parsed();
     if (!(parsed instanceof ParsedFrame.Command c)) {
       return;
     }
-    if (c.view() instanceof CommandView.Fetch fetch) {
+    if (st.refresh != null && refreshes(st, name, f)) {
+      // The client looked at the listing again: a later delete is a delete, not part of a move.
+      st.copiedUidSets.clear();
+      st.copiedUids.clear();
+    }
+    if (st.refresh != null && c.view() instanceof CommandView.Copy copy && !copy.move()) {
+      rememberCopy(st, imap, copy, uid);
+    }
+    if (st.trash != null
+        && c.view() instanceof CommandView.Store store
+        && toTrash(f, e, imap, st, c.tag(), store, uid)) {
+      return;
+    }
+    if (c.view() instanceof CommandView.Fetch fetch && st.stubs != null) {
       st.fetches.put(
           c.tag(),
           new Request(
@@ -105,11 +200,108 @@ final class ExpungedStubs implements RuleAction {
       if (!uid && !st.view.inSync()) {
         translateSet(f, e, st, fetch.set(), imap, c.tag());
       }
+    } else if (c.view() instanceof CommandView.Fetch fetch && !uid && !st.view.inSync()) {
+      translateSet(f, e, st, fetch.set(), imap, c.tag());
     } else if (!uid && c.view() instanceof CommandView.Store store) {
       translateSet(f, e, st, store.set(), imap, c.tag());
     } else if (!uid && c.view() instanceof CommandView.Copy copy) {
       translateSet(f, e, st, copy.set(), imap, c.tag());
     }
+  }
+
+  private static boolean refreshes(State st, String name, Frame f) {
+    if (st.refresh == null) {
+      return false;
+    }
+    if (name.equals("FETCH") || name.equals("UID FETCH")) {
+      return st.refresh.contains(name + " FLAGS")
+          && f.firstLine().toUpperCase(Locale.ROOT).contains("FLAGS");
+    }
+    return st.refresh.contains(name);
+  }
+
+  /** Move detection: the source messages of a COPY, as UIDs. */
+  private static void rememberCopy(State st, ImapSession imap, CommandView.Copy copy, boolean uid) {
+    if (uid) {
+      st.copiedUidSets.add(copy.set());
+      return;
+    }
+    MailboxView m = imap.mailbox();
+    long clientExists = exists(imap) + st.view.extra();
+    for (long c = 1; c <= clientExists && m != null; c++) {
+      if (copy.set().contains(c, clientExists)) {
+        long u = st.view.toUpstream(c);
+        long id = u > 0 ? m.uid(u) : 0;
+        if (id > 0) {
+          st.copiedUids.add(id);
+        }
+      }
+    }
+  }
+
+  private static boolean copied(State st, long uid) {
+    if (st.copiedUids.contains(uid)) {
+      return true;
+    }
+    for (SequenceSet s : st.copiedUidSets) {
+      if (s.contains(uid, Long.MAX_VALUE)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Delete-to-Trash: {@code STORE +FLAGS[.SILENT] (\Deleted)} outside Trash goes upstream as a MOVE
+   * of the same messages to Trash (when the upstream has MOVE, RFC 6851). Messages the client
+   * COPYed just before (move detection) are left to their delete. Returns true when it acted.
+   */
+  private static boolean toTrash(
+      Frame f,
+      Effect e,
+      ImapSession imap,
+      State st,
+      String tag,
+      CommandView.Store store,
+      boolean uid) {
+    MailboxView m = imap.mailbox();
+    if (m == null
+        || store.sign() != '+'
+        || !store.item().toUpperCase(Locale.ROOT).startsWith("FLAGS")
+        || store.flags().size() != 1
+        || !store.flags().get(0).equalsIgnoreCase("\\Deleted")
+        || m.decodedName().equalsIgnoreCase(st.trash)
+        || m.name().equalsIgnoreCase(st.trash)
+        || !imap.hasCapability("MOVE")) {
+      return false;
+    }
+    long clientExists = m.exists() + st.view.extra();
+    if (st.refresh != null && (!st.copiedUids.isEmpty() || !st.copiedUidSets.isEmpty())) {
+      // Move detection: deleting what was just copied finishes a move; no copy goes to Trash.
+      boolean all = true;
+      for (long c = 1; c <= clientExists; c++) {
+        boolean named = uid ? false : store.set().contains(c, clientExists);
+        long u = st.view.toUpstream(c);
+        long id = u > 0 ? m.uid(u) : 0;
+        if (uid && id > 0) {
+          named = store.set().contains(id, Long.MAX_VALUE);
+        }
+        if (named && !(id > 0 && copied(st, id))) {
+          all = false;
+        }
+      }
+      if (all) {
+        return false;
+      }
+    }
+    String set = uid ? store.set().text() : st.view.toUpstream(store.set(), clientExists);
+    if (set == null) {
+      return false;
+    }
+    st.moves.put(tag, new Move(store.silent(), uid, new ArrayList<>()));
+    String target = "\"" + st.trash.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    e.replaceFrame(tag + (uid ? " UID MOVE " : " MOVE ") + set + " " + target, true);
+    return true;
   }
 
   /** Rewrites the command's sequence set in upstream numbers, or answers it when only ghosts. */
@@ -121,7 +313,7 @@ final class ExpungedStubs implements RuleAction {
       // Only messages the upstream no longer has: the proxy answers (stubs follow for a FETCH).
       Request r = st.fetches.remove(tag);
       if (r != null) {
-        for (String stub : stubs(r, imap, st)) {
+        for (String stub : st.stubs == null ? List.<String>of() : stubs(r, imap, st)) {
           e.answer(stub);
         }
       }
@@ -165,6 +357,23 @@ final class ExpungedStubs implements RuleAction {
   private void expunge(Frame f, Effect e, ImapSession imap, State st, long u) {
     PendingCommand now = last(imap);
     MailboxView m = imap.mailbox();
+    Move move = now == null ? null : st.moves.get(now.tag());
+    if (move != null) {
+      // A message moved to Trash for a STORE \Deleted: the client still sees it, flagged.
+      List<String> flags = new ArrayList<>();
+      List<String> had = m == null ? null : m.lastExpungedFlags();
+      if (had != null) {
+        flags.addAll(had);
+      }
+      if (flags.stream().noneMatch(x -> x.equalsIgnoreCase("\\Deleted"))) {
+        flags.add("\\Deleted");
+      }
+      long uidMoved = m == null ? 0 : m.lastExpungedUid();
+      long c = st.view.hide(u, uidMoved, flags);
+      move.moved().add(new TranslatedView.Ghost(c, uidMoved, flags));
+      e.drop();
+      return;
+    }
     if (now != null && !now.uid() && NO_EXPUNGE_WHILE.contains(now.name())) {
       st.view.hide(
           u, m == null ? 0 : m.lastExpungedUid(), m == null ? null : m.lastExpungedFlags());
@@ -197,10 +406,49 @@ final class ExpungedStubs implements RuleAction {
 
   private void tagged(Frame f, Effect e, ImapSession imap, State st, Matcher t) {
     String tag = t.group(1);
+    Move move = st.moves.remove(tag);
+    if (move != null) {
+      if (t.group(2).equalsIgnoreCase("OK")) {
+        List<String> lines = new ArrayList<>();
+        for (TranslatedView.Ghost g : move.moved()) {
+          if (!move.silent() && g.seq() > 0) {
+            lines.add(
+                "* "
+                    + g.seq()
+                    + " FETCH ("
+                    + (move.uid() && g.uid() > 0 ? "UID " + g.uid() + " " : "")
+                    + "FLAGS ("
+                    + String.join(" ", g.flags())
+                    + "))");
+          }
+        }
+        e.injectBefore(lines);
+        e.replaceFrame(
+            tag
+                + " OK "
+                + (move.uid() ? "UID " : "")
+                + "STORE completed (quirkproxy: moved to "
+                + st.trash
+                + ")",
+            false);
+      }
+      return;
+    }
+    String done = imap.completed() == null ? "" : imap.completed().name();
+    if (t.group(2).equalsIgnoreCase("OK")
+        && (done.equals("SELECT")
+            || done.equals("EXAMINE")
+            || done.equals("CLOSE")
+            || done.equals("UNSELECT"))) {
+      // A new mailbox, or none: the client knows nothing of the old one any more.
+      st.view.release();
+      st.copiedUids.clear();
+      st.copiedUidSets.clear();
+    }
     Request r = st.fetches.remove(tag);
     String command = imap.completed() == null ? "" : imap.completed().name();
     boolean uid = imap.completed() != null && imap.completed().uid();
-    if (r != null) {
+    if (r != null && st.stubs != null) {
       List<String> stubs = stubs(r, imap, st);
       String status = t.group(2).toUpperCase(Locale.ROOT);
       String code = t.group(3) == null ? "" : t.group(3).toUpperCase(Locale.ROOT);
@@ -245,7 +493,7 @@ final class ExpungedStubs implements RuleAction {
         long u = g != null || m == null ? 0 : m.seq(uid);
         long c = g != null ? g.seq() : u > 0 ? st.view.toClient(u) : 0;
         if (c > 0 && !r.answered().contains(c)) {
-          out.add(stub(r, c, uid, g != null ? g.flags() : m.flags(u)));
+          out.add(st.stubs.stub(r, c, uid, g != null ? g.flags() : m.flags(u)));
         }
       }
       return out;
@@ -258,7 +506,7 @@ final class ExpungedStubs implements RuleAction {
       long u = st.view.toUpstream(c);
       long uid = g != null ? g.uid() : m == null ? 0 : m.uid(u);
       List<String> flags = g != null ? g.flags() : m == null ? null : m.flags(u);
-      out.add(stub(r, c, uid, flags));
+      out.add(st.stubs.stub(r, c, uid, flags));
     }
     return out;
   }
