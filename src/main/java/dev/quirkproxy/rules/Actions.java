@@ -39,6 +39,7 @@ final class Actions {
     return switch (type) {
       case "answer" -> true;
       case "capabilities", "response-code", "inject-expunge", "inject-exists" -> false;
+      case "complete-bodystructure" -> false;
       default -> null;
     };
   }
@@ -103,6 +104,7 @@ final class Actions {
     add(m, "expunged-stubs", MailboxViewHandler::stubs);
     add(m, "delete-to-trash", MailboxViewHandler::deleteToTrash);
     add(m, "move-detection", MailboxViewHandler::moveDetection);
+    add(m, "complete-bodystructure", BodyStructureCompletion::create);
     return m;
   }
 

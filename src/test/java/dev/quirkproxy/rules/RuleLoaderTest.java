@@ -207,7 +207,8 @@ class RuleLoaderTest {
     String problem =
         "unknown action type 'dorp'; expected one of replace, rewrite, replace-frame, drop,"
             + " inject, answer, capabilities, rename-mailbox, delay, split, bye, response-code,"
-            + " duplicate, inject-expunge, inject-exists, expunged-stubs, shout";
+            + " duplicate, inject-expunge, inject-exists, expunged-stubs, delete-to-trash,"
+            + " move-detection, complete-bodystructure, shout";
     assertError(e, NAME, "2:34", "t", problem);
     // The built-ins, then the test class path's plug-in (ShoutAction).
     assertThat(problem).endsWith(String.join(", ", Actions.types()));

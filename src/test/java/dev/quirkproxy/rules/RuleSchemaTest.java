@@ -36,6 +36,7 @@ class RuleSchemaTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path EXAMPLES = Path.of("rules/examples");
+  private static final Path DEFAULTS = Path.of("rules");
 
   private static JsonNode schemaNode;
   private static JsonSchema schema;
@@ -163,6 +164,39 @@ class RuleSchemaTest {
     }
     // Together, as a directory: the ids are unique across the files too.
     RuleLoader.Result all = RuleLoader.load(EXAMPLES);
+    assertThat(all.errors()).isEmpty();
+    assertThat(all.rules().files()).hasSameSizeAs(files);
+  }
+
+  /**
+   * The rule files the proxy applies by default ({@code rules/*.json} except the client catalog):
+   * valid, loadable together, and each enabled rule narrowed to IMAP or POP3 and to a client.
+   */
+  @Test
+  void everyDefaultRuleFileValidatesAndLoads() throws IOException {
+    List<Path> files;
+    try (Stream<Path> s = Files.list(DEFAULTS)) {
+      files =
+          s.filter(p -> p.getFileName().toString().endsWith(".json"))
+              .filter(p -> !p.getFileName().toString().startsWith("fingerprints"))
+              .sorted()
+              .toList();
+    }
+    assertThat(files).isNotEmpty();
+    for (Path f : files) {
+      JsonNode doc = JSON.readTree(Files.readString(f, StandardCharsets.UTF_8));
+      assertThat(schema.validate(doc)).as(f.toString()).isEmpty();
+      assertThat(doc.path("$schema").asText()).isEqualTo("../src/main/resources/rules.schema.json");
+      RuleLoader.Result r = RuleLoader.load(f);
+      assertThat(r.errors()).as(f.toString()).isEmpty();
+      for (Rule rule : r.rules().rules()) {
+        assertThat(rule.description()).as(rule.id()).isNotBlank();
+        assertThat(!rule.enabled() || (rule.protocol() != null && narrowedToAClient(doc, rule)))
+            .as("%s is disabled or narrow", rule.id())
+            .isTrue();
+      }
+    }
+    RuleLoader.Result all = RuleLoader.load(DEFAULTS);
     assertThat(all.errors()).isEmpty();
     assertThat(all.rules().files()).hasSameSizeAs(files);
   }
@@ -328,6 +362,21 @@ class RuleSchemaTest {
             "{\"type\": \"expunged-stubs\", \"flags\": [\"\\\\Deleted\"], \"size\": 1,"
                 + " \"body\": \"\", \"internalDate\": \"02-Jan-1970 00:00:00 +0000\","
                 + " \"envelope\": \"NIL\", \"bodyStructure\": \"NIL\"}"));
+    ACTIONS.put(
+        "delete-to-trash",
+        List.of(
+            "{\"type\": \"delete-to-trash\"}",
+            "{\"type\": \"delete-to-trash\", \"trash\": \"Deleted Items\"}"));
+    ACTIONS.put(
+        "move-detection",
+        List.of(
+            "{\"type\": \"move-detection\"}",
+            "{\"type\": \"move-detection\", \"refresh\": [\"NOOP\", \"UID FETCH FLAGS\"]}"));
+    ACTIONS.put(
+        "complete-bodystructure",
+        List.of(
+            "{\"type\": \"complete-bodystructure\"}",
+            "{\"type\": \"complete-bodystructure\", \"unwrapSingleChildMultipart\": true}"));
   }
 
   @Test
@@ -478,7 +527,9 @@ class RuleSchemaTest {
             action("{\"type\": \"inject-exists\", \"add\": 1000001}"),
             action("{\"type\": \"inject-exists\", \"count\": 0, \"add\": 5}"),
             action("{\"type\": \"delay\", \"ms\": 5, \"minMs\": 1, \"maxMs\": 9}"),
-            action("{\"type\": \"rename-mailbox\", \"upstream\": \"\", \"client\": \"Sent\"}"));
+            action("{\"type\": \"rename-mailbox\", \"upstream\": \"\", \"client\": \"Sent\"}"),
+            action("{\"type\": \"complete-bodystructure\", \"alsoBody\": true}"),
+            action("{\"type\": \"complete-bodystructure\", \"unwrapSingleChildMultipart\": 1}"));
     for (String file : broken) {
       assertThat(RuleLoader.load("t.json", file).errors()).as(file).isNotEmpty();
       assertThat(schema.validate(tree(file))).as(file).isNotEmpty();
@@ -506,7 +557,11 @@ class RuleSchemaTest {
             action("{\"type\": \"delay\", \"minMs\": 10, \"maxMs\": 5}"),
             // JSON Schema counts 1.0 as the integer 1; the loader wants a whole-number literal.
             "{\"version\": 1.0, \"rules\": []}",
-            rule("{\"times\": 2.0, " + DROP + "}"))) {
+            rule("{\"times\": 2.0, " + DROP + "}"),
+            // A response-only action under a command-only condition.
+            rule(
+                "{\"when\": {\"direction\": \"client\"}, \"action\": {\"type\":"
+                    + " \"complete-bodystructure\"}}"))) {
       assertValid(file);
       assertThat(RuleLoader.load("t.json", file).errors()).as(file).isNotEmpty();
     }

@@ -16,9 +16,10 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * The golden files under {@code captures/examples/golden/}: each is what {@code rules test} prints
  * for a capture of {@code captures/examples/} and a rule file. The name says which: {@code
- * CAPTURE--RULES[--client-FAMILY].txt}, the rules from {@code rules/examples/RULES.json} or {@code
- * captures/examples/golden/RULES.json}. Regenerate one with {@code bin/quirkproxy rules test
- * --capture … --rules … [--client …] > golden.txt} after checking the difference is intended.
+ * CAPTURE--RULES[--client-FAMILY].txt}, the rules from {@code rules/examples/RULES.json}, {@code
+ * rules/RULES.json} or {@code captures/examples/golden/RULES.json}. Regenerate one with {@code
+ * bin/quirkproxy rules test --capture … --rules … [--client …] > golden.txt} after checking the
+ * difference is intended.
  */
 class RulesGoldenTest {
 
