@@ -410,14 +410,14 @@ final class Conditions {
     Set<String> names = null;
     if (v.isTextual() || v.isArray()) {
       Set<String> words = upper(when.strings("response"));
-      Set<String> kinds = Set.of("TAGGED", "UNTAGGED", "CONTINUATION");
+      Set<String> kinds = Set.of("TAGGED", "UNTAGGED", "CONTINUATION", "GREETING");
       if (words.size() == 1 && kinds.contains(words.iterator().next())) {
         kind = words.iterator().next().toLowerCase(Locale.ROOT);
       } else if (words.stream().anyMatch(kinds::contains)) {
         throw when.error(
             v,
             "a list of responses names data (CAPABILITY, FETCH, ...); for a kind give one of"
-                + " tagged, untagged, continuation, or use {\"kind\": ...}");
+                + " tagged, untagged, continuation, greeting, or use {\"kind\": ...}");
       } else {
         names = words;
       }
@@ -426,8 +426,9 @@ final class Conditions {
       p.allow("kind", "status", "name");
       if (p.has("kind")) {
         kind = p.string("kind").toLowerCase(Locale.ROOT);
-        if (!Set.of("tagged", "untagged", "continuation").contains(kind)) {
-          throw p.error(p.json().get("kind"), "kind must be tagged, untagged or continuation");
+        if (!Set.of("tagged", "untagged", "continuation", "greeting").contains(kind)) {
+          throw p.error(
+              p.json().get("kind"), "kind must be tagged, untagged, continuation or greeting");
         }
       }
       if (p.has("status")) {
@@ -445,7 +446,11 @@ final class Conditions {
         return "a command, not a response";
       }
       String[] got = responseShape(f);
-      if (wantKind != null && !wantKind.equals(got[0])) {
+      if ("greeting".equals(wantKind)) {
+        if (!f.greeting()) {
+          return why(f, () -> "the response is not the greeting");
+        }
+      } else if (wantKind != null && !wantKind.equals(got[0])) {
         return why(f, () -> "the response is " + got[0] + ", not " + wantKind);
       }
       if (wantStatus != null && !wantStatus.contains(got[1])) {

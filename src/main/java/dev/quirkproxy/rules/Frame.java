@@ -147,6 +147,28 @@ public final class Frame {
     return c == null ? "" : c.name();
   }
 
+  /**
+   * True for the server's greeting: its first response, sent before any command was answered. IMAP:
+   * an untagged OK, PREAUTH or BYE while no command is pending or has been completed; POP3: a
+   * status line that answers no command. (A command the proxy itself answered never reached the
+   * server, so it does not count.)
+   */
+  public boolean greeting() {
+    if (fromClient) {
+      return false;
+    }
+    if (session instanceof ImapSession imap) {
+      ImapParser.Head h = head();
+      return h.kind() == ImapParser.Head.Kind.UNTAGGED
+          && (h.name().equals("OK") || h.name().equals("PREAUTH") || h.name().equals("BYE"))
+          && imap.pending().isEmpty()
+          && imap.completed() == null;
+    }
+    String line = firstLine();
+    return ((Pop3Session) session).answering() == null
+        && (line.startsWith("+OK") || line.startsWith("-ERR"));
+  }
+
   /** The IMAP tag of a command or tagged response, else null. */
   public String tag() {
     ImapParser.Head h = head();

@@ -277,6 +277,34 @@ class RuleConditionsTest {
   }
 
   @Test
+  void greeting() {
+    String[] rules = {
+      rule("greeting", "{\"response\": \"greeting\"}"),
+      rule("ok-greeting", "{\"response\": {\"kind\": \"Greeting\", \"status\": \"OK\"}}"),
+      rule("untagged-ok", "{\"response\": {\"kind\": \"untagged\", \"status\": \"OK\"}}")
+    };
+    RuleHarness h = imap(rules);
+    h.server("* OK [CAPABILITY IMAP4rev1] ready\r\n");
+    assertThat(h.hits())
+        .containsExactly("greeting/delay", "ok-greeting/delay", "untagged-ok/delay");
+    // Later untagged OKs are not the greeting, before login (a command is pending) or after.
+    h.client("a1 CAPABILITY\r\n").server("* OK [ALERT] hello\r\n");
+    assertThat(h.hits()).containsExactly("untagged-ok/delay");
+    h.server("* CAPABILITY IMAP4rev1\r\na1 OK done\r\n* OK [ALERT] again\r\n");
+    assertThat(h.hits()).containsExactly("untagged-ok/delay");
+    RuleHarness pre = imap(rules);
+    pre.server("* PREAUTH [CAPABILITY IMAP4rev1] welcome\r\n");
+    assertThat(pre.hits()).containsExactly("greeting/delay");
+    RuleHarness p = pop3(rules);
+    p.server("+OK POP3 ready\r\n");
+    assertThat(p.hits()).containsExactly("greeting/delay", "ok-greeting/delay");
+    p.client("CAPA\r\n").server("+OK\r\nUSER\r\n.\r\n");
+    assertThat(p.hits()).isEmpty();
+    assertThat(p.miss("greeting", false, "+OK again\r\n", RuleHarness.load(file(rules))))
+        .isEqualTo("the response is not the greeting");
+  }
+
+  @Test
   void code() {
     String[] rules = {
       rule("try", "{\"code\": \"TRYCREATE\"}"),

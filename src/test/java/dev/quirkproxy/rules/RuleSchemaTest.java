@@ -256,7 +256,9 @@ class RuleSchemaTest {
             "{}",
             "{\"kind\": \"UNTAGGED\", \"name\": [\"EXISTS\", \"EXPUNGE\"]}",
             "{\"kind\": \"continuation\"}",
-            "{\"status\": [\"NO\", \"BAD\"]}"));
+            "{\"status\": [\"NO\", \"BAD\"]}",
+            "\"greeting\"",
+            "{\"kind\": \"GREETING\", \"status\": \"OK\"}"));
     CONDITIONS.put("code", List.of("\"TRYCREATE\"", "[\"ALERT\", \"auth\"]"));
     CONDITIONS.put("capability", List.of("\"IDLE\"", "[\"CONDSTORE\", \"QRESYNC\"]"));
     CONDITIONS.put("line", List.of("\"^\\\\* \\\\d+ EXISTS\"", "\"(?i)\\\\bidle\\\\b\""));
@@ -573,6 +575,56 @@ class RuleSchemaTest {
       assertThat(RuleLoader.load("t.json", file).errors()).as(file).isNotEmpty();
       assertThat(schema.validate(tree(file))).as(file).isNotEmpty();
     }
+  }
+
+  /**
+   * Every rule file under {@code rules/}, at any depth (the client catalog {@code
+   * fingerprints*.json} aside): valid against the schema, pointing at it by a right relative path,
+   * loadable, every rule described. The personas ({@code rules/personas/}) are IMAP rules and each
+   * says where its facts come from.
+   */
+  @Test
+  void everyRuleFileUnderRulesValidatesAndLoads() throws IOException {
+    Path root = Path.of("rules");
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(root)) {
+      files =
+          s.filter(Files::isRegularFile)
+              .filter(p -> p.getFileName().toString().endsWith(".json"))
+              .filter(p -> !p.getFileName().toString().startsWith("fingerprints"))
+              .sorted()
+              .toList();
+    }
+    assertThat(files)
+        .contains(
+            Path.of("rules/personas/gmail.json"),
+            Path.of("rules/personas/exchange.json"),
+            Path.of("rules/personas/dovecot.json"),
+            Path.of("rules/personas/hide-id.json"),
+            Path.of("rules/personas/idle-before-login.json"));
+    for (Path f : files) {
+      JsonNode doc = JSON.readTree(Files.readString(f, StandardCharsets.UTF_8));
+      assertThat(schema.validate(doc)).as(f.toString()).isEmpty();
+      String up = "../".repeat(root.relativize(f).getNameCount());
+      assertThat(doc.path("$schema").asText())
+          .as(f.toString())
+          .isEqualTo(up + "src/main/resources/rules.schema.json");
+      RuleLoader.Result r = RuleLoader.load(f);
+      assertThat(r.errors()).as(f.toString()).isEmpty();
+      assertThat(r.rules().rules()).as(f.toString()).isNotEmpty();
+      for (Rule rule : r.rules().rules()) {
+        assertThat(rule.description()).as(rule.id()).isNotBlank();
+      }
+      if (f.startsWith(root.resolve("personas"))) {
+        assertThat(doc.path("description").asText()).as(f.toString()).contains("--rules " + f);
+        for (Rule rule : r.rules().rules()) {
+          assertThat(rule.protocol()).as(rule.id()).isEqualTo(dev.quirkproxy.session.Protocol.IMAP);
+        }
+      }
+    }
+    // The personas together, as one directory: their rule ids are unique across the files too.
+    RuleLoader.Result personas = RuleLoader.load(root.resolve("personas"));
+    assertThat(personas.errors()).isEmpty();
   }
 
   // ---- helpers
