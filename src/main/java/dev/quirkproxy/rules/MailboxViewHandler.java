@@ -267,7 +267,7 @@ final class MailboxViewHandler implements RuleAction {
     MailboxView m = imap.mailbox();
     if (m == null
         || store.sign() != '+'
-        || !store.item().toUpperCase(Locale.ROOT).startsWith("FLAGS")
+        || !store.item().toUpperCase(Locale.ROOT).startsWith("+FLAGS")
         || store.flags().size() != 1
         || !store.flags().get(0).equalsIgnoreCase("\\Deleted")
         || m.decodedName().equalsIgnoreCase(st.trash)

@@ -1,0 +1,111 @@
+package dev.quirkproxy.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code delete-to-trash} and {@code move-detection} over the translated view. */
+class DeleteToTrashTest {
+
+  private static final String TRASH =
+      """
+      {"id": "trash", "action": {"type": "delete-to-trash", "trash": "Trash"}}""";
+  private static final String MOVES =
+      """
+      {"id": "moves", "action": {"type": "move-detection"}}""";
+
+  private RuleHarness h;
+
+  @AfterEach
+  void close() {
+    if (h != null) {
+      h.close();
+    }
+  }
+
+  private RuleHarness inbox(String... rules) {
+    h = RuleHarness.imap(RuleHarness.file(rules)).selected("INBOX", 4);
+    h.client("f0 FETCH 1:4 (UID FLAGS)\r\n");
+    for (int i = 1; i <= 4; i++) {
+      h.server("* " + i + " FETCH (UID " + (i * 10) + " FLAGS ())\r\n");
+    }
+    h.server("f0 OK done\r\n");
+    return h.drain();
+  }
+
+  @Test
+  void aDeleteBecomesAMoveToTrashWhileTheClientSeesItFlagged() {
+    inbox(TRASH);
+    h.client("a1 STORE 2 +FLAGS (\\Deleted)\r\n");
+    assertThat(h.toServer()).isEqualTo("a1 MOVE 2 \"Trash\"\r\n");
+    h.server("* OK [COPYUID 7 20 1] Moved\r\n");
+    h.server("* 2 EXPUNGE\r\n");
+    h.server("a1 OK Move completed\r\n");
+    assertThat(h.toClient())
+        .isEqualTo(
+            "* OK [COPYUID 7 20 1] Moved\r\n"
+                + "* 2 FETCH (FLAGS (\\Deleted))\r\n"
+                + "a1 OK STORE completed (quirkproxy: moved to Trash)\r\n");
+    // The client still counts 4 messages; its 3 is the upstream's 2.
+    h.client("a2 FETCH 3 (FLAGS)\r\n");
+    assertThat(h.toServer()).isEqualTo("a2 FETCH 2 (FLAGS)\r\n");
+    h.server("* 2 FETCH (FLAGS ())\r\n");
+    h.server("a2 OK done\r\n");
+    assertThat(h.toClient()).isEqualTo("* 3 FETCH (FLAGS ())\r\na2 OK done\r\n");
+    // Its EXPUNGE tells it the message is gone.
+    h.client("a3 EXPUNGE\r\n");
+    assertThat(h.toServer()).isEqualTo("a3 EXPUNGE\r\n");
+    h.server("a3 OK Expunge completed\r\n");
+    assertThat(h.toClient()).isEqualTo("* 2 EXPUNGE\r\na3 OK Expunge completed\r\n");
+    h.client("a4 FETCH 3 (FLAGS)\r\n");
+    assertThat(h.toServer()).isEqualTo("a4 FETCH 3 (FLAGS)\r\n");
+  }
+
+  @Test
+  void aUidStoreBecomesAUidMoveAndASilentOneGetsNoFetch() {
+    inbox(TRASH);
+    h.client("a1 UID STORE 30 +FLAGS.SILENT (\\Deleted)\r\n");
+    assertThat(h.toServer()).isEqualTo("a1 UID MOVE 30 \"Trash\"\r\n");
+    h.server("* 3 EXPUNGE\r\n");
+    h.server("a1 OK Move completed\r\n");
+    assertThat(h.toClient())
+        .isEqualTo("a1 OK UID STORE completed (quirkproxy: moved to Trash)\r\n");
+  }
+
+  @Test
+  void inTrashOrWithOtherFlagsTheStoreGoesOnUnchanged() {
+    inbox(TRASH);
+    h.client("a1 STORE 1 +FLAGS (\\Seen)\r\n");
+    assertThat(h.toServer()).isEqualTo("a1 STORE 1 +FLAGS (\\Seen)\r\n");
+    h.server("a1 OK done\r\n");
+    h.client("a2 SELECT Trash\r\n");
+    h.server("* 1 EXISTS\r\n");
+    h.server("a2 OK [READ-WRITE] done\r\n");
+    h.drain();
+    h.client("a3 STORE 1 +FLAGS (\\Deleted)\r\n");
+    assertThat(h.toServer()).isEqualTo("a3 STORE 1 +FLAGS (\\Deleted)\r\n");
+  }
+
+  @Test
+  void deletingWhatWasJustCopiedIsAMoveNotATrashing() {
+    inbox(TRASH, MOVES);
+    h.client("a1 COPY 2 Archive\r\n");
+    h.server("a1 OK [COPYUID 7 20 1] done\r\n");
+    h.client("a2 STORE 2 +FLAGS.SILENT (\\Deleted)\r\n");
+    assertThat(h.toServer())
+        .isEqualTo("a1 COPY 2 Archive\r\na2 STORE 2 +FLAGS.SILENT (\\Deleted)\r\n");
+  }
+
+  @Test
+  void aRefreshBetweenCopyAndDeleteMakesItADelete() {
+    inbox(TRASH, MOVES);
+    h.client("a1 COPY 2 Archive\r\n");
+    h.server("a1 OK done\r\n");
+    h.client("a2 NOOP\r\n");
+    h.server("a2 OK done\r\n");
+    h.drain();
+    h.client("a3 STORE 2 +FLAGS.SILENT (\\Deleted)\r\n");
+    assertThat(h.toServer()).isEqualTo("a3 MOVE 2 \"Trash\"\r\n");
+  }
+}
