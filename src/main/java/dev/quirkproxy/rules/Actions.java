@@ -105,6 +105,8 @@ final class Actions {
     add(m, "delete-to-trash", MailboxViewHandler::deleteToTrash);
     add(m, "move-detection", MailboxViewHandler::moveDetection);
     add(m, "complete-bodystructure", BodyStructureCompletion::create);
+    add(m, "xlist", XlistAction::create);
+    add(m, "folder-alias", FolderAlias::create);
     return m;
   }
 

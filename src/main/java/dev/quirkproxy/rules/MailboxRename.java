@@ -1,7 +1,9 @@
 package dev.quirkproxy.rules;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code rename-mailbox}: the client sees the upstream's mailbox {@code upstream} as {@code
@@ -51,53 +53,72 @@ final class MailboxRename {
     }
     MailboxRename r = new MailboxRename(upstream, client);
     return (f, e) -> {
-      if (f.fromClient()) {
-        r.command(f, e);
-      } else {
-        r.response(f, e);
+      if (e.frame() == null) {
+        return;
       }
+      FrameImage edited =
+          f.fromClient()
+              ? command(e.frame(), f.commandName(), name -> renamed(name, r.client, r.upstream))
+              : response(e.frame(), name -> renamed(name, r.upstream, r.client));
+      replace(e, edited);
     };
   }
 
-  private void command(Frame f, Effect e) {
-    String name = f.commandName();
+  /** Puts {@code edited} in the effect's place when it differs from the frame there. */
+  static void replace(Effect e, FrameImage edited) {
+    if (edited != e.frame()) {
+      e.replaceFrame(new String(edited.encode(), StandardCharsets.ISO_8859_1), true);
+    }
+  }
+
+  /**
+   * A command ({@code name}: {@link Frame#commandName()}) with every mailbox it names passed
+   * through {@code rename} (null: unchanged): the first argument of SELECT, EXAMINE, CREATE,
+   * DELETE, SUBSCRIBE, UNSUBSCRIBE, STATUS, APPEND, the ACL and quota commands, both of RENAME, the
+   * last of COPY and MOVE, and the pattern of LIST, LSUB and XLIST (not their reference). The same
+   * image when nothing changes.
+   */
+  static FrameImage command(FrameImage image, String name, UnaryOperator<String> rename) {
     if (FIRST.contains(name)) {
-      e.replaceFrame(
-          rewrite(
-              f, name.startsWith("UID ") ? 3 : 2, name.equals("RENAME") ? 2 : 1, client, upstream),
-          true);
-    } else if (LAST.contains(name)) {
-      MailboxTokens t = MailboxTokens.of(f.image());
-      e.replaceFrame(t.replace(t.count() - 1, client, upstream), true);
-    } else if (name.equals("LIST") || name.equals("LSUB") || name.equals("XLIST")) {
-      MailboxTokens t = MailboxTokens.of(f.image());
+      int first = name.startsWith("UID ") ? 3 : 2;
+      FrameImage out = MailboxTokens.of(image).rename(first, rename);
+      if (name.equals("RENAME")) {
+        // Positions are those of the edited frame's tokens: scan it again.
+        out = MailboxTokens.of(out).rename(first + 1, rename);
+      }
+      return out;
+    }
+    if (LAST.contains(name)) {
+      MailboxTokens t = MailboxTokens.of(image);
+      return t.rename(t.count() - 1, rename);
+    }
+    if (name.equals("LIST") || name.equals("LSUB") || name.equals("XLIST")) {
+      MailboxTokens t = MailboxTokens.of(image);
       // LIST [selection] reference pattern: the pattern is the last argument before RETURN.
-      int pattern = t.indexBeforeReturn();
-      e.replaceFrame(t.replace(pattern, client, upstream), true);
+      return t.rename(t.indexBeforeReturn(), rename);
     }
+    return image;
   }
 
-  private String rewrite(Frame f, int firstArg, int count, String from, String to) {
-    MailboxTokens t = MailboxTokens.of(f.image());
-    String out = null;
-    for (int i = 0; i < count; i++) {
-      out = t.replace(firstArg + i, from, to);
-      t =
-          MailboxTokens.of(
-              FrameImage.of(out.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), true));
-    }
-    return out;
-  }
-
-  private void response(Frame f, Effect e) {
-    String line = f.firstLine().toUpperCase(Locale.ROOT);
-    MailboxTokens t = MailboxTokens.of(f.image());
+  /**
+   * The index of the mailbox name among the tokens of a response's first line: 4 in {@code * LIST
+   * (attributes) delimiter name} (and LSUB, XLIST), 2 in {@code * STATUS name (…)}, else -1.
+   */
+  static int responseNameIndex(String firstLine) {
+    String line = firstLine.toUpperCase(Locale.ROOT);
     if (line.startsWith("* LIST ") || line.startsWith("* LSUB ") || line.startsWith("* XLIST ")) {
-      // * LIST (attributes) delimiter name [extended items]
-      e.replaceFrame(t.replace(4, upstream, client), true);
-    } else if (line.startsWith("* STATUS ")) {
-      e.replaceFrame(t.replace(2, upstream, client), true);
+      return 4;
     }
+    return line.startsWith("* STATUS ") ? 2 : -1;
+  }
+
+  /**
+   * A response with the mailbox it names (LIST, LSUB, XLIST, STATUS) passed through {@code rename}
+   * (null: unchanged); the same image when nothing changes.
+   */
+  static FrameImage response(FrameImage image, UnaryOperator<String> rename) {
+    int index = responseNameIndex(image.firstLine());
+    return index < 0 ? image : MailboxTokens.of(image).rename(index, rename);
   }
 
   /** {@code name} renamed when it is {@code from} or one of its children. */

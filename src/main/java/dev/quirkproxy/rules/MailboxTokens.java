@@ -3,6 +3,7 @@ package dev.quirkproxy.rules;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The top-level tokens of a frame's first line (and the literals within it): atoms, quoted strings,
@@ -111,23 +112,33 @@ final class MailboxTokens {
     }
   }
 
+  /** The value of token {@code index} (a quoted string unquoted, a literal's octets), or null. */
+  String value(int index) {
+    return index < 0 || index >= tokens.size() ? null : tokens.get(index).value();
+  }
+
+  /** True when token {@code index} is a parenthesised group. */
+  boolean isGroup(int index) {
+    return index >= 0 && index < tokens.size() && tokens.get(index).kind() == Kind.GROUP;
+  }
+
   /**
-   * The frame's bytes (ISO-8859-1) with token {@code index} renamed from {@code from} to {@code to}
-   * (or a child of it), in the same form (literal, quoted, or atom when it still is one). Unchanged
-   * when the token is not there or not that name.
+   * The frame with token {@code index} (an atom, quoted string or literal) replaced by what {@code
+   * rename} makes of its value, in the same form (literal, quoted, or atom when it still is one);
+   * the same frame when the token is not there, is a group, or {@code rename} gives null or the
+   * value itself.
    */
-  String replace(int index, String from, String to) {
-    String whole = new String(image.encode(), StandardCharsets.ISO_8859_1);
+  FrameImage rename(int index, UnaryOperator<String> rename) {
     if (index < 0 || index >= tokens.size()) {
-      return whole;
+      return image;
     }
     Token tok = tokens.get(index);
     if (tok.kind() == Kind.GROUP) {
-      return whole;
+      return image;
     }
-    String renamed = MailboxRename.renamed(tok.value(), from, to);
-    if (renamed == null) {
-      return whole;
+    String renamed = rename.apply(tok.value());
+    if (renamed == null || renamed.equals(tok.value())) {
+      return image;
     }
     List<FrameImage.Piece> out = new ArrayList<>(image.pieces());
     if (tok.kind() == Kind.LITERAL) {
@@ -136,15 +147,28 @@ final class MailboxTokens {
           tok.piece(),
           new FrameImage.Lit(
               renamed.getBytes(StandardCharsets.ISO_8859_1), lit.nonSync(), lit.binary()));
-    } else {
-      String text = ((FrameImage.Text) out.get(tok.piece())).text();
-      String encoded = tok.kind() == Kind.ATOM && isAtom(renamed) ? renamed : quote(renamed);
-      out.set(
-          tok.piece(),
-          new FrameImage.Text(
-              text.substring(0, tok.start()) + encoded + text.substring(tok.end())));
+      return new FrameImage(out);
     }
-    return new String(new FrameImage(out).encode(), StandardCharsets.ISO_8859_1);
+    String encoded = tok.kind() == Kind.ATOM && isAtom(renamed) ? renamed : quote(renamed);
+    return raw(index, encoded);
+  }
+
+  /**
+   * The frame with the text of token {@code index} (not a literal) replaced by {@code text} as it
+   * is (e.g. an edited attribute list, another command name); the same frame when there is no such
+   * token.
+   */
+  FrameImage raw(int index, String text) {
+    if (index < 0 || index >= tokens.size() || tokens.get(index).kind() == Kind.LITERAL) {
+      return image;
+    }
+    Token tok = tokens.get(index);
+    List<FrameImage.Piece> out = new ArrayList<>(image.pieces());
+    String piece = ((FrameImage.Text) out.get(tok.piece())).text();
+    out.set(
+        tok.piece(),
+        new FrameImage.Text(piece.substring(0, tok.start()) + text + piece.substring(tok.end())));
+    return new FrameImage(out);
   }
 
   private static boolean isAtom(String s) {

@@ -100,8 +100,23 @@ public final class Dovecot implements AutoCloseable {
      * works) and implicit-TLS listeners on {@link #imapsPort()} and {@link #pop3sPort()}, with a
      * certificate issued by a test CA ({@link #tlsCaFile()}).
      */
-    TLS
+    TLS,
+    /**
+     * RFC 6154 special-use mailboxes: Drafts, Junk, Sent and Trash with their attributes, created
+     * and subscribed at each user's first login ({@code auto = subscribe}), so LIST and LSUB
+     * answers carry {@code \Drafts}, {@code \Junk}, {@code \Sent} and {@code \Trash}. Off by
+     * default: the other tests' users have INBOX and Archive only.
+     */
+    SPECIAL_USE
   }
+
+  /** The special-use mailboxes {@link Option#SPECIAL_USE} gives every user: name, attribute. */
+  public static final List<List<String>> SPECIAL_USE_MAILBOXES =
+      List.of(
+          List.of("Drafts", "\\Drafts"),
+          List.of("Junk", "\\Junk"),
+          List.of("Sent", "\\Sent"),
+          List.of("Trash", "\\Trash"));
 
   /** Starts a Dovecot with no users yet; add them with {@link #newUser}. */
   public static Dovecot start(Option... options) throws IOException, InterruptedException {
@@ -258,6 +273,17 @@ public final class Dovecot implements AutoCloseable {
     c.append("auth_mechanisms = plain login\n");
     c.append("protocols = imap pop3\n");
     c.append("mail_location = maildir:~/Maildir\n");
+    if (options.contains(Option.SPECIAL_USE)) {
+      c.append("namespace inbox {\n  inbox = yes\n");
+      for (List<String> m : SPECIAL_USE_MAILBOXES) {
+        c.append("  mailbox ")
+            .append(m.get(0))
+            .append(" {\n    special_use = ")
+            .append(m.get(1))
+            .append("\n    auto = subscribe\n  }\n");
+      }
+      c.append("}\n");
+    }
     c.append("first_valid_uid = ").append(Math.max(1, mailUid)).append('\n');
     c.append("pop3_uidl_format = %08Xu%08Xv\n");
     // IDLE learns of new mail through inotify; should that be unavailable, poll every second

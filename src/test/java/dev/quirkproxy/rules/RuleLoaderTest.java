@@ -208,7 +208,7 @@ class RuleLoaderTest {
         "unknown action type 'dorp'; expected one of replace, rewrite, replace-frame, drop,"
             + " inject, answer, capabilities, rename-mailbox, delay, split, bye, response-code,"
             + " duplicate, inject-expunge, inject-exists, expunged-stubs, delete-to-trash,"
-            + " move-detection, complete-bodystructure, shout";
+            + " move-detection, complete-bodystructure, xlist, folder-alias, shout";
     assertError(e, NAME, "2:34", "t", problem);
     // The built-ins, then the test class path's plug-in (ShoutAction).
     assertThat(problem).endsWith(String.join(", ", Actions.types()));

@@ -379,6 +379,20 @@ class RuleSchemaTest {
         List.of(
             "{\"type\": \"complete-bodystructure\"}",
             "{\"type\": \"complete-bodystructure\", \"unwrapSingleChildMultipart\": true}"));
+    ACTIONS.put(
+        "xlist",
+        List.of(
+            "{\"type\": \"xlist\"}",
+            "{\"type\": \"xlist\", \"xlist\": false, \"addSpecialUseToList\": true}",
+            "{\"type\": \"xlist\", \"addSpecialUseToList\": true, \"specialUse\":"
+                + " {\"\\\\Trash\": \"Trash\", \"\\\\Sent\": \"INBOX.Sent\"}}"));
+    ACTIONS.put(
+        "folder-alias",
+        List.of(
+            "{\"type\": \"folder-alias\", \"aliases\": {\"\\\\Trash\": \"Deleted Items\"}}",
+            "{\"type\": \"folder-alias\", \"aliases\": {\"\\\\Trash\": [\"Deleted Items\","
+                + " \"Deleted Messages\"], \"\\\\Junk\": [\"Junk E-mail\"]},"
+                + " \"serverNames\": {\"\\\\Trash\": \"INBOX.Trash\"}}"));
   }
 
   @Test
@@ -531,7 +545,21 @@ class RuleSchemaTest {
             action("{\"type\": \"delay\", \"ms\": 5, \"minMs\": 1, \"maxMs\": 9}"),
             action("{\"type\": \"rename-mailbox\", \"upstream\": \"\", \"client\": \"Sent\"}"),
             action("{\"type\": \"complete-bodystructure\", \"alsoBody\": true}"),
-            action("{\"type\": \"complete-bodystructure\", \"unwrapSingleChildMultipart\": 1}"));
+            action("{\"type\": \"complete-bodystructure\", \"unwrapSingleChildMultipart\": 1}"),
+            action("{\"type\": \"xlist\", \"xlist\": false}"),
+            action("{\"type\": \"xlist\", \"xlist\": 1}"),
+            action("{\"type\": \"xlist\", \"specialUse\": {}}"),
+            action("{\"type\": \"xlist\", \"specialUse\": {\"\\\\Bin\": \"Trash\"}}"),
+            action("{\"type\": \"xlist\", \"specialUse\": {\"\\\\Trash\": \"\"}}"),
+            action("{\"type\": \"folder-alias\"}"),
+            action("{\"type\": \"folder-alias\", \"aliases\": {}}"),
+            action("{\"type\": \"folder-alias\", \"aliases\": {\"\\\\trash\": \"Bin\"}}"),
+            action("{\"type\": \"folder-alias\", \"aliases\": {\"\\\\Trash\": []}}"),
+            action("{\"type\": \"folder-alias\", \"aliases\": {\"\\\\Trash\": \"inbox\"}}"),
+            action("{\"type\": \"folder-alias\", \"aliases\": {\"\\\\Trash\": \"\"}}"),
+            action(
+                "{\"type\": \"folder-alias\", \"aliases\": {\"\\\\Trash\": \"Bin\"},"
+                    + " \"serverNames\": {\"\\\\Sent\": 5}}"));
     for (String file : broken) {
       assertThat(RuleLoader.load("t.json", file).errors()).as(file).isNotEmpty();
       assertThat(schema.validate(tree(file))).as(file).isNotEmpty();
@@ -557,6 +585,10 @@ class RuleSchemaTest {
             when("{\"response\": [\"tagged\", \"untagged\"]}"),
             // maxMs below minMs: one field's bound depends on another's value.
             action("{\"type\": \"delay\", \"minMs\": 10, \"maxMs\": 5}"),
+            // One alias for two special uses: names across fields.
+            action(
+                "{\"type\": \"folder-alias\", \"aliases\": {\"\\\\Trash\": \"Bin\","
+                    + " \"\\\\Junk\": [\"Bin\"]}}"),
             // JSON Schema counts 1.0 as the integer 1; the loader wants a whole-number literal.
             "{\"version\": 1.0, \"rules\": []}",
             rule("{\"times\": 2.0, " + DROP + "}"),
