@@ -134,6 +134,7 @@ final class MailboxViewHandler implements RuleAction {
     final Map<String, Move> moves = new HashMap<>();
     final List<SequenceSet> copiedUidSets = new ArrayList<>();
     final Set<Long> copiedUids = new java.util.HashSet<>();
+    final Set<Long> copiedSeqs = new java.util.HashSet<>();
   }
 
   @Override
@@ -183,6 +184,7 @@ final class MailboxViewHandler implements RuleAction {
       // The client looked at the listing again: a later delete is a delete, not part of a move.
       st.copiedUidSets.clear();
       st.copiedUids.clear();
+      st.copiedSeqs.clear();
     }
     if (st.refresh != null && c.view() instanceof CommandView.Copy copy && !copy.move()) {
       rememberCopy(st, imap, copy, uid);
@@ -230,6 +232,8 @@ final class MailboxViewHandler implements RuleAction {
     long clientExists = exists(imap) + st.view.extra();
     for (long c = 1; c <= clientExists && m != null; c++) {
       if (copy.set().contains(c, clientExists)) {
+        // The client's numbers hold until a refresh; the UID, where known, for UID STOREs.
+        st.copiedSeqs.add(c);
         long u = st.view.toUpstream(c);
         long id = u > 0 ? m.uid(u) : 0;
         if (id > 0) {
@@ -276,7 +280,8 @@ final class MailboxViewHandler implements RuleAction {
       return false;
     }
     long clientExists = m.exists() + st.view.extra();
-    if (st.refresh != null && (!st.copiedUids.isEmpty() || !st.copiedUidSets.isEmpty())) {
+    if (st.refresh != null
+        && (!st.copiedUids.isEmpty() || !st.copiedUidSets.isEmpty() || !st.copiedSeqs.isEmpty())) {
       // Move detection: deleting what was just copied finishes a move; no copy goes to Trash.
       boolean all = true;
       for (long c = 1; c <= clientExists; c++) {
@@ -286,7 +291,7 @@ final class MailboxViewHandler implements RuleAction {
         if (uid && id > 0) {
           named = store.set().contains(id, Long.MAX_VALUE);
         }
-        if (named && !(id > 0 && copied(st, id))) {
+        if (named && !(id > 0 && copied(st, id)) && !(!uid && st.copiedSeqs.contains(c))) {
           all = false;
         }
       }
@@ -444,6 +449,7 @@ final class MailboxViewHandler implements RuleAction {
       st.view.release();
       st.copiedUids.clear();
       st.copiedUidSets.clear();
+      st.copiedSeqs.clear();
     }
     Request r = st.fetches.remove(tag);
     String command = imap.completed() == null ? "" : imap.completed().name();

@@ -1,0 +1,110 @@
+package dev.quirkproxy.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quirkproxy.fingerprint.Catalog;
+import dev.quirkproxy.relay.Endpoint;
+import dev.quirkproxy.relay.ProxyConfig;
+import dev.quirkproxy.relay.ProxyServer;
+import dev.quirkproxy.rules.RuleEngine;
+import dev.quirkproxy.rules.RuleLoader;
+import dev.quirkproxy.session.Protocol;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shipped rules (all of {@code rules/}, as {@code proxy} loads them) for an Outlook-style
+ * client against Dovecot with a Trash mailbox: a delete lands in Trash while the client sees the
+ * message flagged until its EXPUNGE; a COPY followed by a delete with no refresh between is a move,
+ * and nothing goes to Trash. What happened on the server is checked over a separate, direct
+ * connection after each step.
+ */
+class DeleteToTrashIT {
+
+  private static final Pattern EXISTS = Pattern.compile("\\* (\\d+) EXISTS");
+  private static Dovecot dovecot;
+  private ProxyServer proxy;
+
+  @BeforeAll
+  static void startDovecot() throws Exception {
+    dovecot = Dovecot.start(Dovecot.Option.SPECIAL_USE);
+  }
+
+  @AfterAll
+  static void stopDovecot() {
+    if (dovecot != null) {
+      dovecot.close();
+    }
+  }
+
+  @AfterEach
+  void stopProxy() {
+    if (proxy != null) {
+      proxy.shutdown(Duration.ofSeconds(2));
+    }
+  }
+
+  private static String run(RawClient c, String tag, String command) throws Exception {
+    c.sendLine(tag + " " + command);
+    return c.untilTagged(tag);
+  }
+
+  /** How many messages {@code mailbox} holds, asked over a direct connection. */
+  private static int count(String user, String mailbox) throws Exception {
+    try (RawClient t = RawClient.connect(dovecot.imapPort(), "truth")) {
+      t.line();
+      run(t, "t1", "LOGIN " + user + " " + Dovecot.PASSWORD);
+      Matcher m = EXISTS.matcher(run(t, "t2", "EXAMINE \"" + mailbox + "\""));
+      assertThat(m.find()).isTrue();
+      run(t, "t3", "LOGOUT");
+      return Integer.parseInt(m.group(1));
+    }
+  }
+
+  @Test
+  void deletesGoToTrashAndMovesDoNot() throws Exception {
+    RuleLoader.Result rules = RuleLoader.load(Path.of("rules"));
+    assertThat(rules.errors()).isEmpty();
+    proxy =
+        new ProxyServer(
+                ProxyConfig.of(
+                    new Endpoint(Protocol.IMAP, false, "127.0.0.1", 0),
+                    new Endpoint(Protocol.IMAP, false, "127.0.0.1", dovecot.imapPort())),
+                List.of(new RuleEngine(rules::rules)),
+                null)
+            .identifyWith(Catalog.builtin(), "outlook");
+    int port = proxy.start().port();
+    String user = dovecot.newUser("trash");
+    try (RawClient outlook = RawClient.connect(port, "outlook")) {
+      outlook.line();
+      run(outlook, "A1060", "LOGIN \"" + user + "\" \"" + Dovecot.PASSWORD + "\"");
+      assertThat(run(outlook, "A1061", "SELECT \"INBOX\"")).contains("* 5 EXISTS");
+
+      String store = run(outlook, "A1062", "STORE 2 +FLAGS (\\Deleted)");
+      assertThat(store).contains("* 2 FETCH (FLAGS (\\Deleted").contains("A1062 OK");
+      assertThat(count(user, "Trash")).isEqualTo(1);
+      assertThat(count(user, "INBOX")).isEqualTo(4);
+      // The client still sees 5 messages; its 3 is the server's 2.
+      assertThat(run(outlook, "A1063", "FETCH 3 (UID)")).contains("* 3 FETCH (UID 3)");
+      String expunge = run(outlook, "A1064", "EXPUNGE");
+      assertThat(expunge).contains("* 2 EXPUNGE").contains("A1064 OK");
+      assertThat(run(outlook, "A1065", "FETCH 2 (UID)")).contains("* 2 FETCH (UID 3)");
+
+      // A move the Outlook way: COPY, delete, EXPUNGE, no refresh between.
+      assertThat(run(outlook, "A1066", "COPY 1 \"Archive\"")).contains("A1066 OK");
+      assertThat(run(outlook, "A1067", "STORE 1 +FLAGS.SILENT (\\Deleted)")).contains("A1067 OK");
+      assertThat(run(outlook, "A1068", "EXPUNGE")).contains("* 1 EXPUNGE").contains("A1068 OK");
+      run(outlook, "A1069", "LOGOUT");
+    }
+    assertThat(count(user, "Archive")).isEqualTo(1);
+    assertThat(count(user, "Trash")).as("a move sends nothing to Trash").isEqualTo(1);
+    assertThat(count(user, "INBOX")).isEqualTo(3);
+  }
+}
