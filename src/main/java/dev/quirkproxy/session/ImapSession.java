@@ -62,6 +62,7 @@ public final class ImapSession extends Session {
   private MailboxView selecting;
   private List<String> capabilitiesBeforeAuth;
   private List<String> capabilitiesAfterAuth;
+  private List<String> capabilitiesDuringLogin;
   private final Set<String> enabled = new LinkedHashSet<>();
   private long unparsedFrames;
   private PendingCommand completed;
@@ -447,9 +448,22 @@ public final class ImapSession extends Session {
   private void capabilities(List<String> list, boolean afterLogin) {
     if (afterLogin || authenticated()) {
       capabilitiesAfterAuth = List.copyOf(list);
+    } else if (loginPending()) {
+      // Sent while answering LOGIN/AUTHENTICATE (Dovecot does): the list after login, if the
+      // login succeeds.
+      capabilitiesDuringLogin = List.copyOf(list);
     } else {
       capabilitiesBeforeAuth = List.copyOf(list);
     }
+  }
+
+  private boolean loginPending() {
+    for (PendingCommand c : pending.values()) {
+      if (c.name().equals("LOGIN") || c.name().equals("AUTHENTICATE")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void data(ResponseData data) {
@@ -588,7 +602,11 @@ public final class ImapSession extends Session {
       case "LOGIN", "AUTHENTICATE" -> {
         if (ok) {
           state = ImapState.AUTHENTICATED;
+          if (capabilitiesDuringLogin != null) {
+            capabilitiesAfterAuth = capabilitiesDuringLogin;
+          }
         }
+        capabilitiesDuringLogin = null;
       }
       // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected.
       case "SELECT", "EXAMINE" -> {

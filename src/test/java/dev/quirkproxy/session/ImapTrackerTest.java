@@ -95,6 +95,26 @@ class ImapTrackerTest {
   }
 
   @Test
+  void anUntaggedCapabilityWhileLoginIsAnsweredCountsAfterASuccessfulLogin() {
+    server("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready");
+    client("a1 LOGIN bob secret");
+    server("* CAPABILITY IMAP4rev1 IDLE MOVE");
+    server("a1 OK Logged in");
+    assertThat(s.capabilitiesBeforeAuth()).containsExactly("IMAP4rev1", "AUTH=PLAIN");
+    assertThat(s.capabilitiesAfterAuth()).containsExactly("IMAP4rev1", "IDLE", "MOVE");
+  }
+
+  @Test
+  void aFailedLoginKeepsNoCapabilitiesFromItsAnswer() {
+    server("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready");
+    client("a1 LOGIN bob wrong");
+    server("* CAPABILITY IMAP4rev1 IDLE MOVE");
+    server("a1 NO [AUTHENTICATIONFAILED] no");
+    assertThat(s.capabilitiesBeforeAuth()).containsExactly("IMAP4rev1", "AUTH=PLAIN");
+    assertThat(s.capabilitiesAfterAuth()).isNull();
+  }
+
+  @Test
   void untaggedCapabilityAfterLoginCountsAsAfter() {
     server("* PREAUTH [CAPABILITY IMAP4rev1 IDLE] welcome back");
     assertThat(s.capabilitiesAfterAuth()).containsExactly("IMAP4rev1", "IDLE");
