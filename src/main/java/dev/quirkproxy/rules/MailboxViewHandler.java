@@ -49,12 +49,7 @@ final class MailboxViewHandler implements RuleAction {
   private final boolean stubsOn;
   private final String trash;
   private final Set<String> refresh;
-  private final String flagsWhenUnknown;
-  private final String envelope;
-  private final String bodyStructure;
-  private final String internalDate;
-  private final long size;
-  private final String body;
+  private final StubFetch stubFetch;
 
   private MailboxViewHandler(Params p, String feature) throws RuleException {
     stubsOn = feature.equals("stubs");
@@ -74,21 +69,7 @@ final class MailboxViewHandler implements RuleAction {
     } else {
       refresh = null;
     }
-    if (!stubsOn) {
-      flagsWhenUnknown = "()";
-      envelope = bodyStructure = internalDate = body = null;
-      size = 0;
-      return;
-    }
-    p.allow("type", "flags", "envelope", "bodyStructure", "internalDate", "size", "body");
-    flagsWhenUnknown =
-        "(" + String.join(" ", p.has("flags") ? p.strings("flags") : List.of()) + ")";
-    envelope = p.string("envelope", "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
-    // Dovecot's stub values (imap-fetch.c, client-quirks.md #22) unless the rule says otherwise.
-    bodyStructure = p.string("bodyStructure", "(\"text\" \"plain\" NIL NIL NIL \"7bit\" 0 0)");
-    internalDate = p.string("internalDate", "01-Jan-1970 00:00:00 +0000");
-    size = p.integer("size", 0, Integer.MAX_VALUE, 0);
-    body = p.has("body") ? quoted(p.string("body")) : "NIL";
+    stubFetch = stubsOn ? new StubFetch(p) : null;
   }
 
   static RuleAction stubs(Params p) throws RuleException {
@@ -499,7 +480,9 @@ final class MailboxViewHandler implements RuleAction {
         long u = g != null || m == null ? 0 : m.seq(uid);
         long c = g != null ? g.seq() : u > 0 ? st.view.toClient(u) : 0;
         if (c > 0 && !r.answered().contains(c)) {
-          out.add(st.stubs.stub(r, c, uid, g != null ? g.flags() : m.flags(u)));
+          out.add(
+              st.stubs.stubFetch.render(
+                  r.uid(), r.items(), c, uid, g != null ? g.flags() : m.flags(u)));
         }
       }
       return out;
@@ -512,77 +495,7 @@ final class MailboxViewHandler implements RuleAction {
       long u = st.view.toUpstream(c);
       long uid = g != null ? g.uid() : m == null ? 0 : m.uid(u);
       List<String> flags = g != null ? g.flags() : m == null ? null : m.flags(u);
-      out.add(st.stubs.stub(r, c, uid, flags));
-    }
-    return out;
-  }
-
-  private String stub(Request r, long c, long uid, List<String> flags) {
-    StringBuilder sb = new StringBuilder("* ").append(c).append(" FETCH (");
-    List<String> items = new ArrayList<>();
-    boolean uidAsked = r.uid();
-    for (FetchAtt a : expand(r.items())) {
-      String n = a.name();
-      switch (n) {
-        case "FLAGS" ->
-            items.add(
-                "FLAGS "
-                    + (flags == null ? flagsWhenUnknown : "(" + String.join(" ", flags) + ")"));
-        case "UID" -> uidAsked = true;
-        case "ENVELOPE" -> items.add("ENVELOPE " + envelope);
-        case "BODYSTRUCTURE", "BODY" -> {
-          if (a.section() == null) {
-            items.add(n + " " + bodyStructure);
-          } else {
-            items.add("BODY[" + a.section().text() + "]" + partial(a) + " " + body);
-          }
-        }
-        case "BODY.PEEK" ->
-            items.add(
-                "BODY["
-                    + (a.section() == null ? "" : a.section().text())
-                    + "]"
-                    + partial(a)
-                    + " "
-                    + body);
-        case "BINARY", "BINARY.PEEK" ->
-            items.add("BINARY[" + (a.section() == null ? "" : a.section().text()) + "] " + body);
-        case "RFC822.SIZE" -> items.add("RFC822.SIZE " + size);
-        case "INTERNALDATE" -> items.add("INTERNALDATE \"" + internalDate + "\"");
-        case "RFC822", "RFC822.HEADER", "RFC822.TEXT" -> items.add(n + " " + body);
-        default -> {}
-      }
-    }
-    if (uidAsked && uid > 0) {
-      items.add(0, "UID " + uid);
-    }
-    return sb.append(String.join(" ", items)).append(')').toString();
-  }
-
-  private static String partial(FetchAtt a) {
-    return a.partial() == null ? "" : "<" + a.partial().origin() + ">";
-  }
-
-  private static String quoted(String s) {
-    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-  }
-
-  /** FETCH macros as their items (RFC 9051 §6.4.5). */
-  private static List<FetchAtt> expand(List<FetchAtt> items) {
-    List<FetchAtt> out = new ArrayList<>();
-    for (FetchAtt a : items) {
-      List<String> names =
-          switch (a.name()) {
-            case "ALL" -> List.of("FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE");
-            case "FAST" -> List.of("FLAGS", "INTERNALDATE", "RFC822.SIZE");
-            case "FULL" -> List.of("FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY");
-            default -> null;
-          };
-      if (names == null) {
-        out.add(a);
-      } else {
-        names.forEach(n -> out.add(new FetchAtt(n, null, null, null)));
-      }
+      out.add(st.stubs.stubFetch.render(r.uid(), r.items(), c, uid, flags));
     }
     return out;
   }
