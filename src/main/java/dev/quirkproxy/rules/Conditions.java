@@ -1,12 +1,6 @@
 package dev.quirkproxy.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.quirkproxy.codec.imap.parse.CommandView;
-import dev.quirkproxy.codec.imap.parse.FetchAtt;
-import dev.quirkproxy.codec.imap.parse.ImapParser;
-import dev.quirkproxy.codec.imap.parse.Mailbox;
-import dev.quirkproxy.codec.imap.parse.ParsedFrame;
-import dev.quirkproxy.session.ClientIdentity;
 import dev.quirkproxy.session.ImapSession;
 import dev.quirkproxy.session.Pop3Session;
 import dev.quirkproxy.session.Protocol;
@@ -19,7 +13,6 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -48,9 +41,6 @@ final class Conditions {
           "not",
           "custom");
 
-  private static final Pattern IMAP_CODE =
-      Pattern.compile("^\\S+ (?i:OK|NO|BAD|PREAUTH|BYE) \\[([^\\] ]+)");
-  private static final Pattern POP3_CODE = Pattern.compile("^[+-](?i:OK|ERR) \\[([^\\] ]+)");
   private static final Map<String, MatcherFactory> CUSTOM = customMatchers();
 
   /** What a compiled {@code when} fixes: its matcher, and the direction/protocol it needs. */
@@ -95,12 +85,12 @@ final class Conditions {
     return switch (field) {
       case "protocol" -> protocol(when, top);
       case "direction" -> direction(when, top);
-      case "client" -> client(when);
+      case "client" -> ClientCondition.client(when);
       case "state" -> state(when);
       case "mailbox" -> mailbox(when);
-      case "command" -> command(when);
+      case "command" -> CommandCondition.command(when);
       case "response" -> response(when, top);
-      case "code" -> code(when);
+      case "code" -> ResponseCondition.code(when);
       case "capability" -> capability(when);
       case "line" -> regex(when, "line", Frame::firstLine, "the first line");
       case "text" -> {
@@ -152,68 +142,6 @@ final class Conditions {
         f.fromClient() == client
             ? null
             : why(f, () -> "the frame comes from the " + side(f) + ", not the " + d);
-  }
-
-  private dev.quirkproxy.rules.Matcher client(Params when) throws RuleException {
-    JsonNode v = when.json().get("client");
-    if (v.isTextual()) {
-      String family = v.asText();
-      return f -> {
-        ClientIdentity id = f.session().identity();
-        return id.family().equals(family)
-            ? null
-            : why(f, () -> "client is " + id + ", not " + family);
-      };
-    }
-    Params p = when.object("client");
-    p.allow("family", "familyRegex", "version", "versionRegex", "minConfidence", "forced");
-    List<Predicate<ClientIdentity>> tests = new ArrayList<>();
-    List<String> wants = new ArrayList<>();
-    if (p.has("family")) {
-      Set<String> families = Set.copyOf(p.strings("family"));
-      tests.add(id -> families.contains(id.family()));
-      wants.add("family " + String.join("|", families));
-    }
-    if (p.has("familyRegex")) {
-      Pattern re = p.regex("familyRegex");
-      tests.add(id -> re.matcher(id.family()).matches());
-      wants.add("family ~ /" + re + "/");
-    }
-    if (p.has("version")) {
-      VersionRange range;
-      try {
-        range = VersionRange.parse(p.string("version"));
-      } catch (IllegalArgumentException e) {
-        throw p.error(p.json().get("version"), e.getMessage());
-      }
-      tests.add(id -> range.contains(id.version()));
-      wants.add("version " + range);
-    }
-    if (p.has("versionRegex")) {
-      Pattern re = p.regex("versionRegex");
-      tests.add(id -> id.version() != null && re.matcher(id.version()).matches());
-      wants.add("version ~ /" + re + "/");
-    }
-    if (p.has("minConfidence")) {
-      double min = p.number("minConfidence", 0, 1);
-      tests.add(id -> id.confidence() >= min);
-      wants.add("confidence >= " + min);
-    }
-    if (p.has("forced")) {
-      boolean forced = p.bool("forced", false);
-      tests.add(id -> id.forced() == forced);
-      wants.add(forced ? "forced" : "not forced");
-    }
-    String want = String.join(", ", wants);
-    return f -> {
-      ClientIdentity id = f.session().identity();
-      for (Predicate<ClientIdentity> t : tests) {
-        if (!t.test(id)) {
-          return why(f, () -> "client is " + id + "; the rule wants " + want);
-        }
-      }
-      return null;
-    };
   }
 
   private dev.quirkproxy.rules.Matcher state(Params when) throws RuleException {
@@ -278,7 +206,7 @@ final class Conditions {
   }
 
   /** A name condition: a string (INBOX case-insensitive) or {@code {"regex": …}}. */
-  private static Predicate<String> nameTest(Params when, String key) throws RuleException {
+  static Predicate<String> nameTest(Params when, String key) throws RuleException {
     JsonNode v = when.json().get(key);
     if (v.isTextual()) {
       String want = v.asText();
@@ -293,110 +221,6 @@ final class Conditions {
     return name -> name != null && re.matcher(name).matches();
   }
 
-  private dev.quirkproxy.rules.Matcher command(Params when) throws RuleException {
-    JsonNode v = when.json().get("command");
-    if (v.isTextual() || v.isArray()) {
-      Set<String> names = upper(when.strings("command"));
-      return f -> commandName(f, names);
-    }
-    Params p = when.object("command");
-    p.allow("name", "items", "flags", "operation", "mailbox");
-    Set<String> names = p.has("name") ? upper(p.strings("name")) : null;
-    List<Predicate<CommandView>> tests = new ArrayList<>();
-    List<String> wants = new ArrayList<>();
-    if (p.has("items")) {
-      Set<String> items = upper(p.strings("items"));
-      tests.add(
-          view ->
-              view instanceof CommandView.Fetch fetch
-                  && fetch.items().stream()
-                      .map(FetchAtt::name)
-                      .map(n -> n.toUpperCase(Locale.ROOT))
-                      .collect(Collectors.toSet())
-                      .containsAll(items));
-      wants.add("FETCH items " + items);
-    }
-    if (p.has("flags")) {
-      Set<String> flags = upper(p.strings("flags"));
-      tests.add(
-          view ->
-              view instanceof CommandView.Store store && upper(store.flags()).containsAll(flags));
-      wants.add("STORE flags " + flags);
-    }
-    if (p.has("operation")) {
-      String op = p.string("operation").toUpperCase(Locale.ROOT);
-      if (!op.matches("[+-]?FLAGS(\\.SILENT)?")) {
-        throw p.error(
-            p.json().get("operation"),
-            "operation must be FLAGS, +FLAGS or -FLAGS (optionally .SILENT)");
-      }
-      tests.add(
-          view -> view instanceof CommandView.Store store && storeOperation(store).startsWith(op));
-      wants.add("STORE " + op);
-    }
-    if (p.has("mailbox")) {
-      Predicate<String> test = nameTest(p, "mailbox");
-      tests.add(view -> test.test(mailboxArgument(view)));
-      wants.add("mailbox " + p.json().get("mailbox"));
-    }
-    String want = String.join(", ", wants);
-    return f -> {
-      if (names != null) {
-        String miss = commandName(f, names);
-        if (miss != null) {
-          return miss;
-        }
-      }
-      if (tests.isEmpty() || f.prefilter()) {
-        return null;
-      }
-      if (!f.fromClient()) {
-        return "argument conditions apply to commands, and this is a response";
-      }
-      ParsedFrame parsed = f.parsed();
-      if (!(parsed instanceof ParsedFrame.Command c)) {
-        return "the command does not parse, so its arguments cannot be checked";
-      }
-      for (Predicate<CommandView> t : tests) {
-        if (!t.test(c.view())) {
-          return why(f, () -> "the command's arguments do not fit: " + want);
-        }
-      }
-      return null;
-    };
-  }
-
-  private static String commandName(Frame f, Set<String> names) {
-    String name = f.commandName();
-    return names.contains(name)
-        ? null
-        : why(
-            f,
-            () ->
-                (f.fromClient() ? "the command is " : "it answers ")
-                    + (name.isEmpty() ? "no known command" : name)
-                    + ", not "
-                    + String.join("|", names));
-  }
-
-  /** {@code +FLAGS.SILENT}: the item as written already carries its sign. */
-  private static String storeOperation(CommandView.Store store) {
-    return store.item().toUpperCase(Locale.ROOT);
-  }
-
-  /** The mailbox a command names (SELECT, EXAMINE, STATUS, APPEND, COPY, MOVE), decoded. */
-  static String mailboxArgument(CommandView view) {
-    Mailbox m =
-        view instanceof CommandView.Select s
-            ? s.mailbox()
-            : view instanceof CommandView.Status st
-                ? st.mailbox()
-                : view instanceof CommandView.Append a
-                    ? a.mailbox()
-                    : view instanceof CommandView.Copy c ? c.mailbox() : null;
-    return m == null ? null : m.decoded();
-  }
-
   private dev.quirkproxy.rules.Matcher response(Params when, boolean top) throws RuleException {
     if (top) {
       if (Boolean.TRUE.equals(fromClient)) {
@@ -404,126 +228,7 @@ final class Conditions {
       }
       fromClient = false;
     }
-    JsonNode v = when.json().get("response");
-    String kind = null;
-    Set<String> status = null;
-    Set<String> names = null;
-    if (v.isTextual() || v.isArray()) {
-      Set<String> words = upper(when.strings("response"));
-      Set<String> kinds = Set.of("TAGGED", "UNTAGGED", "CONTINUATION", "GREETING");
-      if (words.size() == 1 && kinds.contains(words.iterator().next())) {
-        kind = words.iterator().next().toLowerCase(Locale.ROOT);
-      } else if (words.stream().anyMatch(kinds::contains)) {
-        throw when.error(
-            v,
-            "a list of responses names data (CAPABILITY, FETCH, ...); for a kind give one of"
-                + " tagged, untagged, continuation, greeting, or use {\"kind\": ...}");
-      } else {
-        names = words;
-      }
-    } else {
-      Params p = when.object("response");
-      p.allow("kind", "status", "name");
-      if (p.has("kind")) {
-        kind = p.string("kind").toLowerCase(Locale.ROOT);
-        if (!Set.of("tagged", "untagged", "continuation", "greeting").contains(kind)) {
-          throw p.error(
-              p.json().get("kind"), "kind must be tagged, untagged, continuation or greeting");
-        }
-      }
-      if (p.has("status")) {
-        status = upper(p.strings("status"));
-      }
-      if (p.has("name")) {
-        names = upper(p.strings("name"));
-      }
-    }
-    String wantKind = kind;
-    Set<String> wantStatus = status;
-    Set<String> wantNames = names;
-    return f -> {
-      if (f.fromClient()) {
-        return "a command, not a response";
-      }
-      String[] got = responseShape(f);
-      if ("greeting".equals(wantKind)) {
-        if (!f.greeting()) {
-          return why(f, () -> "the response is not the greeting");
-        }
-      } else if (wantKind != null && !wantKind.equals(got[0])) {
-        return why(f, () -> "the response is " + got[0] + ", not " + wantKind);
-      }
-      if (wantStatus != null && !wantStatus.contains(got[1])) {
-        return why(
-            f,
-            () ->
-                "the status is "
-                    + (got[1].isEmpty() ? "none" : got[1])
-                    + ", not "
-                    + String.join("|", wantStatus));
-      }
-      if (wantNames != null && !wantNames.contains(got[2]) && !wantNames.contains(got[1])) {
-        return why(
-            f,
-            () ->
-                "the response is "
-                    + (got[2].isEmpty() ? got[1] : got[2])
-                    + ", not "
-                    + String.join("|", wantNames));
-      }
-      return null;
-    };
-  }
-
-  /**
-   * {kind, status, name}: {@code untagged, OK, ""}, {@code untagged, "", FETCH}, POP3 {@code
-   * tagged, OK|ERR, ""}.
-   */
-  static String[] responseShape(Frame f) {
-    if (f.protocol() == Protocol.POP3) {
-      String line = f.firstLine();
-      if (line.startsWith("+OK")) {
-        return new String[] {"tagged", "OK", ""};
-      }
-      if (line.startsWith("-ERR")) {
-        return new String[] {"tagged", "ERR", ""};
-      }
-      return new String[] {"continuation", "", ""};
-    }
-    ImapParser.Head h = f.head();
-    String kind =
-        switch (h.kind()) {
-          case TAGGED -> "tagged";
-          case CONTINUATION -> "continuation";
-          default -> "untagged";
-        };
-    boolean isStatus = Set.of("OK", "NO", "BAD", "PREAUTH", "BYE").contains(h.name());
-    return new String[] {kind, isStatus ? h.name() : "", isStatus ? "" : h.name()};
-  }
-
-  private dev.quirkproxy.rules.Matcher code(Params when) throws RuleException {
-    Set<String> codes = upper(when.strings("code"));
-    return f -> {
-      String got = responseCode(f);
-      return got != null && codes.contains(got)
-          ? null
-          : why(
-              f,
-              () ->
-                  "the response code is "
-                      + (got == null ? "none" : got)
-                      + ", not "
-                      + String.join("|", codes));
-    };
-  }
-
-  /** The response code of a status response ({@code TRYCREATE}, POP3 {@code AUTH}), or null. */
-  static String responseCode(Frame f) {
-    if (f.fromClient()) {
-      return null;
-    }
-    Matcher m = (f.protocol() == Protocol.POP3 ? POP3_CODE : IMAP_CODE).matcher(f.firstLine());
-    return m.find() ? m.group(1).toUpperCase(Locale.ROOT) : null;
+    return ResponseCondition.response(when);
   }
 
   private dev.quirkproxy.rules.Matcher capability(Params when) throws RuleException {
@@ -616,7 +321,7 @@ final class Conditions {
     return out;
   }
 
-  private static Set<String> upper(List<String> words) {
+  static Set<String> upper(List<String> words) {
     return words.stream().map(w -> w.toUpperCase(Locale.ROOT)).collect(Collectors.toSet());
   }
 
