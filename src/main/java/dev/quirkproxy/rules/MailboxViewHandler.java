@@ -113,6 +113,7 @@ final class MailboxViewHandler implements RuleAction {
     final TranslatedView view = new TranslatedView();
     final Map<String, Request> fetches = new HashMap<>();
     final Map<String, Move> moves = new HashMap<>();
+    final Set<String> proxyTags = new java.util.HashSet<>();
     final List<SequenceSet> copiedUidSets = new ArrayList<>();
     final Set<Long> copiedUids = new java.util.HashSet<>();
     final Set<Long> copiedSeqs = new java.util.HashSet<>();
@@ -257,7 +258,7 @@ final class MailboxViewHandler implements RuleAction {
         || !store.flags().get(0).equalsIgnoreCase("\\Deleted")
         || m.decodedName().equalsIgnoreCase(st.trash)
         || m.name().equalsIgnoreCase(st.trash)
-        || !imap.hasCapability("MOVE")) {
+        || !(imap.hasCapability("MOVE") || imap.hasCapability("UIDPLUS"))) {
       return false;
     }
     long clientExists = m.exists() + st.view.extra();
@@ -280,13 +281,65 @@ final class MailboxViewHandler implements RuleAction {
         return false;
       }
     }
+    String target = "\"" + st.trash.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    if (!imap.hasCapability("MOVE")) {
+      return copyStoreExpunge(e, st, m, tag, store, uid, clientExists, target);
+    }
     String set = uid ? store.set().text() : st.view.toUpstream(store.set(), clientExists);
     if (set == null) {
       return false;
     }
     st.moves.put(tag, new Move(store.silent(), uid, new ArrayList<>()));
-    String target = "\"" + st.trash.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     e.replaceFrame(tag + (uid ? " UID MOVE " : " MOVE ") + set + " " + target, true);
+    return true;
+  }
+
+  /**
+   * Delete-to-Trash on an upstream without MOVE but with UIDPLUS (RFC 4315): {@code UID COPY} to
+   * Trash, {@code UID STORE +FLAGS.SILENT (\Deleted)}, then {@code UID EXPUNGE} of exactly those
+   * UIDs, so no other message flagged {@code \Deleted} is touched. The first two go under the
+   * proxy's own tags and their answers are not shown; the client's tag answers the last. Needs the
+   * UIDs: a STORE by sequence number whose messages' UIDs the tracker has not seen goes on
+   * unchanged.
+   */
+  private static boolean copyStoreExpunge(
+      Effect e,
+      State st,
+      MailboxView m,
+      String tag,
+      CommandView.Store store,
+      boolean uid,
+      long clientExists,
+      String target) {
+    String uids;
+    if (uid) {
+      uids = store.set().text();
+    } else {
+      List<String> known = new ArrayList<>();
+      for (long c = 1; c <= clientExists; c++) {
+        if (!store.set().contains(c, clientExists)) {
+          continue;
+        }
+        long u = st.view.toUpstream(c);
+        long id = u > 0 ? m.uid(u) : 0;
+        if (id == 0) {
+          return false;
+        }
+        known.add(Long.toString(id));
+      }
+      if (known.isEmpty()) {
+        return false;
+      }
+      uids = String.join(",", known);
+    }
+    st.moves.put(tag, new Move(store.silent(), uid, new ArrayList<>()));
+    st.proxyTags.add(tag + "-qp1");
+    st.proxyTags.add(tag + "-qp2");
+    e.injectBefore(
+        List.of(
+            tag + "-qp1 UID COPY " + uids + " " + target,
+            tag + "-qp2 UID STORE " + uids + " +FLAGS.SILENT (\\Deleted)"));
+    e.replaceFrame(tag + " UID EXPUNGE " + uids, true);
     return true;
   }
 
@@ -392,6 +445,11 @@ final class MailboxViewHandler implements RuleAction {
 
   private void tagged(Frame f, Effect e, ImapSession imap, State st, Matcher t) {
     String tag = t.group(1);
+    if (st.proxyTags.remove(tag)) {
+      // The answer to a command the proxy sent on its own: the client never asked.
+      e.drop();
+      return;
+    }
     Move move = st.moves.remove(tag);
     if (move != null) {
       if (t.group(2).equalsIgnoreCase("OK")) {
