@@ -387,10 +387,41 @@ final class MailboxViewHandler implements RuleAction {
       }
       return;
     }
+    if (!st.view.inSync() && line.regionMatches(true, 0, "* SEARCH", 0, 8)) {
+      PendingCommand now = last(imap);
+      if (now != null && !now.uid()) {
+        // Sequence numbers found by a plain SEARCH are the upstream's: the client's are others.
+        e.editText(t -> searchInClientNumbers(t, st));
+      }
+      return;
+    }
     Matcher t = TAGGED.matcher(line);
     if (t.matches() && !line.startsWith("* ")) {
       tagged(f, e, imap, st, t);
     }
+  }
+
+  /** {@code * SEARCH 2 5 (MODSEQ 9)} with each number in the client's numbering. */
+  private static String searchInClientNumbers(String text, State st) {
+    int end = text.indexOf('\r') >= 0 ? text.indexOf('\r') : text.indexOf('\n');
+    String line = end < 0 ? text : text.substring(0, end);
+    StringBuilder out = new StringBuilder("* SEARCH");
+    String[] words = line.substring(8).trim().split(" ");
+    for (int i = 0; i < words.length; i++) {
+      String w = words[i];
+      if (w.startsWith("(")) {
+        // A MODSEQ item (RFC 7162) ends the list of numbers.
+        out.append(' ')
+            .append(String.join(" ", java.util.Arrays.copyOfRange(words, i, words.length)));
+        break;
+      }
+      if (!w.isEmpty()) {
+        out.append(' ')
+            .append(
+                w.matches("\\d{1,10}") ? Long.toString(st.view.toClient(Long.parseLong(w))) : w);
+      }
+    }
+    return out + (end < 0 ? "" : text.substring(end));
   }
 
   private void expunge(Frame f, Effect e, ImapSession imap, State st, long u) {

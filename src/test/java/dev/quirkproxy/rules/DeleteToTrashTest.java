@@ -53,6 +53,12 @@ class DeleteToTrashTest {
     h.server("* 2 FETCH (FLAGS ())\r\n");
     h.server("a2 OK done\r\n");
     assertThat(h.toClient()).isEqualTo("* 3 FETCH (FLAGS ())\r\na2 OK done\r\n");
+    // A SEARCH answers in the client's numbers too.
+    h.client("a2s SEARCH ALL\r\n");
+    assertThat(h.toServer()).isEqualTo("a2s SEARCH ALL\r\n");
+    h.server("* SEARCH 1 2 3\r\n");
+    h.server("a2s OK done\r\n");
+    assertThat(h.toClient()).isEqualTo("* SEARCH 1 3 4\r\na2s OK done\r\n");
     // Its EXPUNGE tells it the message is gone.
     h.client("a3 EXPUNGE\r\n");
     assertThat(h.toServer()).isEqualTo("a3 EXPUNGE\r\n");
