@@ -2,6 +2,8 @@ package dev.quirkproxy.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quirkproxy.capture.CaptureSettings;
+import dev.quirkproxy.capture.CaptureStore;
 import dev.quirkproxy.fingerprint.Catalog;
 import dev.quirkproxy.relay.Endpoint;
 import dev.quirkproxy.relay.ProxyConfig;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shipped rules (all of {@code rules/}, as {@code proxy} loads them) for an Outlook-style
@@ -69,9 +72,10 @@ class DeleteToTrashIT {
   }
 
   @Test
-  void deletesGoToTrashAndMovesDoNot() throws Exception {
+  void deletesGoToTrashAndMovesDoNot(@TempDir Path captures) throws Exception {
     RuleLoader.Result rules = RuleLoader.load(Path.of("rules"));
     assertThat(rules.errors()).isEmpty();
+    CaptureStore store = new CaptureStore(CaptureSettings.in(captures));
     proxy =
         new ProxyServer(
                 ProxyConfig.of(
@@ -79,6 +83,7 @@ class DeleteToTrashIT {
                     new Endpoint(Protocol.IMAP, false, "127.0.0.1", dovecot.imapPort())),
                 List.of(new RuleEngine(rules::rules)),
                 null)
+            .recordTo(store, "test")
             .identifyWith(Catalog.builtin(), "outlook");
     int port = proxy.start().port();
     String user = dovecot.newUser("trash");
@@ -87,8 +92,8 @@ class DeleteToTrashIT {
       run(outlook, "A1060", "LOGIN \"" + user + "\" \"" + Dovecot.PASSWORD + "\"");
       assertThat(run(outlook, "A1061", "SELECT \"INBOX\"")).contains("* 5 EXISTS");
 
-      String store = run(outlook, "A1062", "STORE 2 +FLAGS (\\Deleted)");
-      assertThat(store).contains("* 2 FETCH (FLAGS (\\Deleted").contains("A1062 OK");
+      String stored = run(outlook, "A1062", "STORE 2 +FLAGS (\\Deleted)");
+      assertThat(stored).contains("* 2 FETCH (FLAGS (\\Deleted").contains("A1062 OK");
       assertThat(count(user, "Trash")).isEqualTo(1);
       assertThat(count(user, "INBOX")).isEqualTo(4);
       // The client still sees 5 messages; its 3 is the server's 2.
@@ -106,5 +111,16 @@ class DeleteToTrashIT {
     assertThat(count(user, "Archive")).isEqualTo(1);
     assertThat(count(user, "Trash")).as("a move sends nothing to Trash").isEqualTo(1);
     assertThat(count(user, "INBOX")).isEqualTo(3);
+    proxy.shutdown(Duration.ofSeconds(2));
+    store.close();
+    // -Dquirkproxy.example.capture=PATH keeps the session's capture (captures/examples/).
+    String example = System.getProperty("quirkproxy.example.capture");
+    if (example != null && !example.isBlank()) {
+      try (var files = java.nio.file.Files.walk(captures)) {
+        Path capture = files.filter(p -> p.toString().endsWith(".jsonl")).findFirst().orElseThrow();
+        java.nio.file.Files.copy(
+            capture, Path.of(example), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
   }
 }
