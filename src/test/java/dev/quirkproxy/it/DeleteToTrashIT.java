@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quirkproxy.capture.CaptureSettings;
 import dev.quirkproxy.capture.CaptureStore;
+import dev.quirkproxy.demo.DemoUpstream;
 import dev.quirkproxy.fingerprint.Catalog;
 import dev.quirkproxy.relay.Endpoint;
 import dev.quirkproxy.relay.ProxyConfig;
@@ -68,6 +69,45 @@ class DeleteToTrashIT {
       assertThat(m.find()).isTrue();
       run(t, "t3", "LOGOUT");
       return Integer.parseInt(m.group(1));
+    }
+  }
+
+  /**
+   * The same against GreenMail (the demo upstream: 5 messages, Trash and Archive), which has MOVE
+   * and UIDPLUS; the result is checked over a direct connection to GreenMail.
+   */
+  @Test
+  void againstGreenMailTooDeletesGoToTrash() throws Exception {
+    try (DemoUpstream greenMail = DemoUpstream.start()) {
+      RuleLoader.Result rules = RuleLoader.load(Path.of("rules"));
+      proxy =
+          new ProxyServer(
+                  ProxyConfig.of(
+                      new Endpoint(Protocol.IMAP, false, "127.0.0.1", 0),
+                      new Endpoint(Protocol.IMAP, false, "127.0.0.1", greenMail.imapPort())),
+                  List.of(new RuleEngine(rules::rules)),
+                  null)
+              .identifyWith(Catalog.builtin(), "outlook");
+      int port = proxy.start().port();
+      try (RawClient outlook = RawClient.connect(port, "outlook")) {
+        outlook.line();
+        // Outlook asks for the capabilities first; GreenMail's greeting does not list them, and
+        // without MOVE or UIDPLUS known the proxy leaves the STORE alone.
+        run(outlook, "A1059", "CAPABILITY");
+        run(outlook, "A1060", "LOGIN \"demo\" \"demo\"");
+        assertThat(run(outlook, "A1061", "SELECT \"INBOX\"")).contains("* 5 EXISTS");
+        assertThat(run(outlook, "A1062", "STORE 2 +FLAGS (\\Deleted)"))
+            .contains("* 2 FETCH (FLAGS (\\Deleted")
+            .contains("A1062 OK");
+        assertThat(run(outlook, "A1063", "EXPUNGE")).contains("* 2 EXPUNGE").contains("A1063 OK");
+        run(outlook, "A1064", "LOGOUT");
+      }
+      try (RawClient truth = RawClient.connect(greenMail.imapPort(), "truth")) {
+        truth.line();
+        run(truth, "t1", "LOGIN demo demo");
+        assertThat(run(truth, "t2", "EXAMINE Trash")).contains("* 1 EXISTS");
+        assertThat(run(truth, "t3", "EXAMINE INBOX")).contains("* 4 EXISTS");
+      }
     }
   }
 
