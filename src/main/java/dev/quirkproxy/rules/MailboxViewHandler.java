@@ -91,7 +91,7 @@ final class MailboxViewHandler implements RuleAction {
    * @param uid the client used UID STORE
    * @param moved client sequence number, UID and flags of each message moved, as they go
    */
-  private record Move(boolean silent, boolean uid, List<TranslatedView.Ghost> moved) {}
+  record Move(boolean silent, boolean uid, List<TranslatedView.Ghost> moved) {}
 
   /** What a FETCH in progress asked for and what the upstream has answered so far. */
   private record Request(
@@ -105,7 +105,7 @@ final class MailboxViewHandler implements RuleAction {
    * Per session: the features its rules turned on, the translated view, the FETCHes and moves in
    * progress by tag, and the messages COPYed since the last refresh (move detection).
    */
-  private static final class State {
+  static final class State {
     MailboxViewHandler stubs;
     String trash;
     Set<String> refresh;
@@ -154,7 +154,7 @@ final class MailboxViewHandler implements RuleAction {
     String verb = uid ? name.substring(4) : name;
     boolean moveWork =
         (st.trash != null && verb.equals("STORE"))
-            || (st.refresh != null && (verb.equals("COPY") || refreshes(st, name, f)));
+            || (st.refresh != null && (verb.equals("COPY") || TrashMoves.refreshes(st, name, f)));
     if (!verb.equals("FETCH") && !moveWork && (st.view.inSync() || uid)) {
       return;
     }
@@ -162,18 +162,18 @@ final class MailboxViewHandler implements RuleAction {
     if (!(parsed instanceof ParsedFrame.Command c)) {
       return;
     }
-    if (st.refresh != null && refreshes(st, name, f)) {
+    if (st.refresh != null && TrashMoves.refreshes(st, name, f)) {
       // The client looked at the listing again: a later delete is a delete, not part of a move.
       st.copiedUidSets.clear();
       st.copiedUids.clear();
       st.copiedSeqs.clear();
     }
     if (st.refresh != null && c.view() instanceof CommandView.Copy copy && !copy.move()) {
-      rememberCopy(st, imap, copy, uid);
+      TrashMoves.rememberCopy(st, imap, copy, uid);
     }
     if (st.trash != null
         && c.view() instanceof CommandView.Store store
-        && toTrash(f, e, imap, st, c.tag(), store, uid)) {
+        && TrashMoves.toTrash(f, e, imap, st, c.tag(), store, uid)) {
       return;
     }
     if (c.view() instanceof CommandView.Fetch fetch && st.stubs != null) {
@@ -191,156 +191,6 @@ final class MailboxViewHandler implements RuleAction {
     } else if (!uid && c.view() instanceof CommandView.Copy copy) {
       translateSet(f, e, st, copy.set(), imap, c.tag());
     }
-  }
-
-  private static boolean refreshes(State st, String name, Frame f) {
-    if (st.refresh == null) {
-      return false;
-    }
-    if (name.equals("FETCH") || name.equals("UID FETCH")) {
-      return st.refresh.contains(name + " FLAGS")
-          && f.firstLine().toUpperCase(Locale.ROOT).contains("FLAGS");
-    }
-    return st.refresh.contains(name);
-  }
-
-  /** Move detection: the source messages of a COPY, as UIDs. */
-  private static void rememberCopy(State st, ImapSession imap, CommandView.Copy copy, boolean uid) {
-    if (uid) {
-      st.copiedUidSets.add(copy.set());
-      return;
-    }
-    MailboxView m = imap.mailbox();
-    long clientExists = exists(imap) + st.view.extra();
-    for (long c = 1; c <= clientExists && m != null; c++) {
-      if (copy.set().contains(c, clientExists)) {
-        // The client's numbers hold until a refresh; the UID, where known, for UID STOREs.
-        st.copiedSeqs.add(c);
-        long u = st.view.toUpstream(c);
-        long id = u > 0 ? m.uid(u) : 0;
-        if (id > 0) {
-          st.copiedUids.add(id);
-        }
-      }
-    }
-  }
-
-  private static boolean copied(State st, long uid) {
-    if (st.copiedUids.contains(uid)) {
-      return true;
-    }
-    for (SequenceSet s : st.copiedUidSets) {
-      if (s.contains(uid, Long.MAX_VALUE)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Delete-to-Trash: {@code STORE +FLAGS[.SILENT] (\Deleted)} outside Trash goes upstream as a MOVE
-   * of the same messages to Trash (when the upstream has MOVE, RFC 6851). Messages the client
-   * COPYed just before (move detection) are left to their delete. Returns true when it acted.
-   */
-  private static boolean toTrash(
-      Frame f,
-      Effect e,
-      ImapSession imap,
-      State st,
-      String tag,
-      CommandView.Store store,
-      boolean uid) {
-    MailboxView m = imap.mailbox();
-    if (m == null
-        || store.sign() != '+'
-        || !store.item().toUpperCase(Locale.ROOT).startsWith("+FLAGS")
-        || store.flags().size() != 1
-        || !store.flags().get(0).equalsIgnoreCase("\\Deleted")
-        || m.decodedName().equalsIgnoreCase(st.trash)
-        || m.name().equalsIgnoreCase(st.trash)
-        || !(imap.hasCapability("MOVE") || imap.hasCapability("UIDPLUS"))) {
-      return false;
-    }
-    long clientExists = m.exists() + st.view.extra();
-    if (st.refresh != null
-        && (!st.copiedUids.isEmpty() || !st.copiedUidSets.isEmpty() || !st.copiedSeqs.isEmpty())) {
-      // Move detection: deleting what was just copied finishes a move; no copy goes to Trash.
-      boolean all = true;
-      for (long c = 1; c <= clientExists; c++) {
-        boolean named = uid ? false : store.set().contains(c, clientExists);
-        long u = st.view.toUpstream(c);
-        long id = u > 0 ? m.uid(u) : 0;
-        if (uid && id > 0) {
-          named = store.set().contains(id, Long.MAX_VALUE);
-        }
-        if (named && !(id > 0 && copied(st, id)) && !(!uid && st.copiedSeqs.contains(c))) {
-          all = false;
-        }
-      }
-      if (all) {
-        return false;
-      }
-    }
-    String target = "\"" + st.trash.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    if (!imap.hasCapability("MOVE")) {
-      return copyStoreExpunge(e, st, m, tag, store, uid, clientExists, target);
-    }
-    String set = uid ? store.set().text() : st.view.toUpstream(store.set(), clientExists);
-    if (set == null) {
-      return false;
-    }
-    st.moves.put(tag, new Move(store.silent(), uid, new ArrayList<>()));
-    e.replaceFrame(tag + (uid ? " UID MOVE " : " MOVE ") + set + " " + target, true);
-    return true;
-  }
-
-  /**
-   * Delete-to-Trash on an upstream without MOVE but with UIDPLUS (RFC 4315): {@code UID COPY} to
-   * Trash, {@code UID STORE +FLAGS.SILENT (\Deleted)}, then {@code UID EXPUNGE} of exactly those
-   * UIDs, so no other message flagged {@code \Deleted} is touched. The first two go under the
-   * proxy's own tags and their answers are not shown; the client's tag answers the last. Needs the
-   * UIDs: a STORE by sequence number whose messages' UIDs the tracker has not seen goes on
-   * unchanged.
-   */
-  private static boolean copyStoreExpunge(
-      Effect e,
-      State st,
-      MailboxView m,
-      String tag,
-      CommandView.Store store,
-      boolean uid,
-      long clientExists,
-      String target) {
-    String uids;
-    if (uid) {
-      uids = store.set().text();
-    } else {
-      List<String> known = new ArrayList<>();
-      for (long c = 1; c <= clientExists; c++) {
-        if (!store.set().contains(c, clientExists)) {
-          continue;
-        }
-        long u = st.view.toUpstream(c);
-        long id = u > 0 ? m.uid(u) : 0;
-        if (id == 0) {
-          return false;
-        }
-        known.add(Long.toString(id));
-      }
-      if (known.isEmpty()) {
-        return false;
-      }
-      uids = String.join(",", known);
-    }
-    st.moves.put(tag, new Move(store.silent(), uid, new ArrayList<>()));
-    st.proxyTags.add(tag + "-qp1");
-    st.proxyTags.add(tag + "-qp2");
-    e.injectBefore(
-        List.of(
-            tag + "-qp1 UID COPY " + uids + " " + target,
-            tag + "-qp2 UID STORE " + uids + " +FLAGS.SILENT (\\Deleted)"));
-    e.replaceFrame(tag + " UID EXPUNGE " + uids, true);
-    return true;
   }
 
   /** Rewrites the command's sequence set in upstream numbers, or answers it when only ghosts. */
@@ -601,7 +451,7 @@ final class MailboxViewHandler implements RuleAction {
     e.editText(t -> t.replaceFirst("^\\* " + from + " ", "* " + to + " "));
   }
 
-  private static long exists(ImapSession imap) {
+  static long exists(ImapSession imap) {
     MailboxView m = imap.mailbox();
     return m == null ? 0 : m.exists();
   }

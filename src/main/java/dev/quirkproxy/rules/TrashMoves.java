@@ -1,0 +1,171 @@
+package dev.quirkproxy.rules;
+
+import dev.quirkproxy.codec.imap.parse.CommandView;
+import dev.quirkproxy.codec.imap.parse.SequenceSet;
+import dev.quirkproxy.session.ImapSession;
+import dev.quirkproxy.session.MailboxView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The commands of {@code delete-to-trash} and {@code move-detection} (issue 7, handlers 3 and 4): a
+ * STORE of {@code \\Deleted} outside Trash sent upstream as a move to Trash, unless the messages
+ * were just COPYed (then it is the end of a move), and the COPYs and refreshes that decide it. The
+ * responses are handled by {@link MailboxViewHandler}, over the same per-session state.
+ */
+final class TrashMoves {
+
+  private TrashMoves() {}
+
+  static boolean refreshes(MailboxViewHandler.State st, String name, Frame f) {
+    if (st.refresh == null) {
+      return false;
+    }
+    if (name.equals("FETCH") || name.equals("UID FETCH")) {
+      return st.refresh.contains(name + " FLAGS")
+          && f.firstLine().toUpperCase(Locale.ROOT).contains("FLAGS");
+    }
+    return st.refresh.contains(name);
+  }
+
+  /** Move detection: the source messages of a COPY, as UIDs. */
+  static void rememberCopy(
+      MailboxViewHandler.State st, ImapSession imap, CommandView.Copy copy, boolean uid) {
+    if (uid) {
+      st.copiedUidSets.add(copy.set());
+      return;
+    }
+    MailboxView m = imap.mailbox();
+    long clientExists = MailboxViewHandler.exists(imap) + st.view.extra();
+    for (long c = 1; c <= clientExists && m != null; c++) {
+      if (copy.set().contains(c, clientExists)) {
+        // The client's numbers hold until a refresh; the UID, where known, for UID STOREs.
+        st.copiedSeqs.add(c);
+        long u = st.view.toUpstream(c);
+        long id = u > 0 ? m.uid(u) : 0;
+        if (id > 0) {
+          st.copiedUids.add(id);
+        }
+      }
+    }
+  }
+
+  static boolean copied(MailboxViewHandler.State st, long uid) {
+    if (st.copiedUids.contains(uid)) {
+      return true;
+    }
+    for (SequenceSet s : st.copiedUidSets) {
+      if (s.contains(uid, Long.MAX_VALUE)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Delete-to-Trash: {@code STORE +FLAGS[.SILENT] (\Deleted)} outside Trash goes upstream as a MOVE
+   * of the same messages to Trash (when the upstream has MOVE, RFC 6851). Messages the client
+   * COPYed just before (move detection) are left to their delete. Returns true when it acted.
+   */
+  static boolean toTrash(
+      Frame f,
+      Effect e,
+      ImapSession imap,
+      MailboxViewHandler.State st,
+      String tag,
+      CommandView.Store store,
+      boolean uid) {
+    MailboxView m = imap.mailbox();
+    if (m == null
+        || store.sign() != '+'
+        || !store.item().toUpperCase(Locale.ROOT).startsWith("+FLAGS")
+        || store.flags().size() != 1
+        || !store.flags().get(0).equalsIgnoreCase("\\Deleted")
+        || m.decodedName().equalsIgnoreCase(st.trash)
+        || m.name().equalsIgnoreCase(st.trash)
+        || !(imap.hasCapability("MOVE") || imap.hasCapability("UIDPLUS"))) {
+      return false;
+    }
+    long clientExists = m.exists() + st.view.extra();
+    if (st.refresh != null
+        && (!st.copiedUids.isEmpty() || !st.copiedUidSets.isEmpty() || !st.copiedSeqs.isEmpty())) {
+      // Move detection: deleting what was just copied finishes a move; no copy goes to Trash.
+      boolean all = true;
+      for (long c = 1; c <= clientExists; c++) {
+        boolean named = uid ? false : store.set().contains(c, clientExists);
+        long u = st.view.toUpstream(c);
+        long id = u > 0 ? m.uid(u) : 0;
+        if (uid && id > 0) {
+          named = store.set().contains(id, Long.MAX_VALUE);
+        }
+        if (named && !(id > 0 && copied(st, id)) && !(!uid && st.copiedSeqs.contains(c))) {
+          all = false;
+        }
+      }
+      if (all) {
+        return false;
+      }
+    }
+    String target = "\"" + st.trash.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    if (!imap.hasCapability("MOVE")) {
+      return copyStoreExpunge(e, st, m, tag, store, uid, clientExists, target);
+    }
+    String set = uid ? store.set().text() : st.view.toUpstream(store.set(), clientExists);
+    if (set == null) {
+      return false;
+    }
+    st.moves.put(tag, new MailboxViewHandler.Move(store.silent(), uid, new ArrayList<>()));
+    e.replaceFrame(tag + (uid ? " UID MOVE " : " MOVE ") + set + " " + target, true);
+    return true;
+  }
+
+  /**
+   * Delete-to-Trash on an upstream without MOVE but with UIDPLUS (RFC 4315): {@code UID COPY} to
+   * Trash, {@code UID STORE +FLAGS.SILENT (\Deleted)}, then {@code UID EXPUNGE} of exactly those
+   * UIDs, so no other message flagged {@code \Deleted} is touched. The first two go under the
+   * proxy's own tags and their answers are not shown; the client's tag answers the last. Needs the
+   * UIDs: a STORE by sequence number whose messages' UIDs the tracker has not seen goes on
+   * unchanged.
+   */
+  static boolean copyStoreExpunge(
+      Effect e,
+      MailboxViewHandler.State st,
+      MailboxView m,
+      String tag,
+      CommandView.Store store,
+      boolean uid,
+      long clientExists,
+      String target) {
+    String uids;
+    if (uid) {
+      uids = store.set().text();
+    } else {
+      List<String> known = new ArrayList<>();
+      for (long c = 1; c <= clientExists; c++) {
+        if (!store.set().contains(c, clientExists)) {
+          continue;
+        }
+        long u = st.view.toUpstream(c);
+        long id = u > 0 ? m.uid(u) : 0;
+        if (id == 0) {
+          return false;
+        }
+        known.add(Long.toString(id));
+      }
+      if (known.isEmpty()) {
+        return false;
+      }
+      uids = String.join(",", known);
+    }
+    st.moves.put(tag, new MailboxViewHandler.Move(store.silent(), uid, new ArrayList<>()));
+    st.proxyTags.add(tag + "-qp1");
+    st.proxyTags.add(tag + "-qp2");
+    e.injectBefore(
+        List.of(
+            tag + "-qp1 UID COPY " + uids + " " + target,
+            tag + "-qp2 UID STORE " + uids + " +FLAGS.SILENT (\\Deleted)"));
+    e.replaceFrame(tag + " UID EXPUNGE " + uids, true);
+    return true;
+  }
+}
