@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
       CapturesCommand.class,
       RulesCommand.class,
       CaCommand.class,
-      FingerprintCommand.class
+      FingerprintCommand.class,
+      ReplayCommand.class
     })
 final class QuirkProxyCommand implements Runnable {
 

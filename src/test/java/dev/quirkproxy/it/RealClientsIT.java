@@ -128,7 +128,7 @@ class RealClientsIT {
         "curl output 4", MailSeed.PLAIN.crlf(), latin1Bytes(outputs.get(4)));
   }
 
-  private static String curl(Path work, String user, String url, String... extra)
+  static String curl(Path work, String user, String url, String... extra)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.addAll(
@@ -199,7 +199,7 @@ class RealClientsIT {
     }
   }
 
-  private static String python(Path work, String script, int port, String user)
+  static String python(Path work, String script, int port, String user)
       throws IOException, InterruptedException, URISyntaxException {
     URL resource = RealClientsIT.class.getResource("/clients/" + script);
     assertThat(resource).as("test resource clients/%s", script).isNotNull();
@@ -241,7 +241,7 @@ class RealClientsIT {
     }
   }
 
-  private static List<String> mbsync(Path work, int port, String user)
+  static List<String> mbsync(Path work, int port, String user)
       throws IOException, InterruptedException {
     Path mail = work.resolve("maildir");
     Files.createDirectories(mail);

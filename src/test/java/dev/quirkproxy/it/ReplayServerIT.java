@@ -1,0 +1,142 @@
+package dev.quirkproxy.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quirkproxy.capture.CaptureReader;
+import dev.quirkproxy.capture.CaptureSettings;
+import dev.quirkproxy.replay.MissPolicy;
+import dev.quirkproxy.replay.Recording;
+import dev.quirkproxy.replay.ReplayOptions;
+import dev.quirkproxy.replay.ReplayServer;
+import dev.quirkproxy.session.Protocol;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Record and replay: a real client runs through the recording proxy against Dovecot, then the same
+ * client runs against {@code replay server} playing that capture, with no Dovecot behind it, and
+ * must end with the same result. Misses fail the test (every live command must find its answer).
+ */
+class ReplayServerIT {
+
+  private static Dovecot dovecot;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void startDovecot() throws Exception {
+    dovecot = Dovecot.start();
+  }
+
+  @AfterAll
+  static void stopDovecot() {
+    if (dovecot != null) {
+      dovecot.close();
+    }
+  }
+
+  @Test
+  void curlFetchesTheSameMessageFromTheReplay() throws Exception {
+    RealClientsIT.Client<String> curl =
+        (port, user, work) ->
+            RealClientsIT.curl(work, user, "imap://127.0.0.1:" + port + "/INBOX;UID=2");
+    Replayed<String> run = recordThenReplay(Protocol.IMAP, "curl", curl);
+    Transcripts.assertIdentical(
+        "curl from the replay",
+        MailSeed.MULTIPART.crlf(),
+        run.replayed.getBytes(StandardCharsets.ISO_8859_1));
+    assertThat(run.replayed).isEqualTo(run.recorded);
+  }
+
+  @Test
+  void imaplibEndsTheSameAgainstTheReplay() throws Exception {
+    RealClientsIT.Client<String> imaplib =
+        (port, user, work) ->
+            withoutTimings(RealClientsIT.python(work, "rules_client.py", port, user));
+    Replayed<String> run = recordThenReplay(Protocol.IMAP, "imaplib", imaplib);
+    assertThat(run.recorded)
+        .contains("login: ('OK'")
+        .contains("idle done: TAG OK Idle completed")
+        .contains("logout: ('BYE'");
+    assertThat(run.replayed).isEqualTo(run.recorded);
+  }
+
+  @Test
+  void mbsyncPullsTheSameMessagesFromTheReplay() throws Exception {
+    Replayed<List<String>> run =
+        recordThenReplay(
+            Protocol.IMAP, "mbsync", (port, user, work) -> RealClientsIT.mbsync(work, port, user));
+    assertThat(run.recorded).hasSize(MailSeed.INBOX.size());
+    assertThat(run.replayed).isEqualTo(run.recorded);
+  }
+
+  @Test
+  void theReplayServesAsTheProxysUpstream() throws Exception {
+    RealClientsIT.Client<String> curl =
+        (port, user, work) ->
+            RealClientsIT.curl(work, user, "imap://127.0.0.1:" + port + "/INBOX;UID=3");
+    String user = dovecot.newUser("replay-upstream");
+    Path captures = tmp.resolve("captures-upstream");
+    String recorded = record(Protocol.IMAP, curl, user, captures);
+    Recording recording = Recording.read(RecordingSupport.captureFiles(captures).get(0));
+    try (ReplayServer replay =
+        new ReplayServer(recording, new ReplayOptions(MissPolicy.BAD, Set.of()), null)) {
+      int port = replay.start("127.0.0.1", 0).getPort();
+      try (ProxyRig rig = ProxyRig.start(Protocol.IMAP, port)) {
+        String through = curl.run(rig.port(), user, Files.createDirectories(tmp.resolve("via")));
+        assertThat(through).isEqualTo(recorded);
+        Transcripts.assertIdentical(
+            "curl via proxy from the replay",
+            MailSeed.DOTS.crlf(),
+            through.getBytes(StandardCharsets.ISO_8859_1));
+      }
+      assertThat(replay.misses()).isZero();
+    }
+  }
+
+  private record Replayed<T>(T recorded, T replayed) {}
+
+  private <T> Replayed<T> recordThenReplay(
+      Protocol protocol, String name, RealClientsIT.Client<T> client) throws Exception {
+    String user = dovecot.newUser(name + "-replay");
+    Path captures = tmp.resolve("captures-" + name);
+    T recorded = record(protocol, client, user, captures);
+    CaptureReader.Capture capture = RecordingSupport.onlyCapture(captures);
+    Recording recording = Recording.of(capture);
+    try (ReplayServer replay =
+        new ReplayServer(recording, new ReplayOptions(MissPolicy.BAD, Set.of()), null)) {
+      int port = replay.start("127.0.0.1", 0).getPort();
+      T replayed = client.run(port, user, Files.createDirectories(tmp.resolve(name + "-replayed")));
+      assertThat(replay.misses()).as("live commands without a recorded answer").isZero();
+      assertThat(replay.answered()).isPositive();
+      return new Replayed<>(recorded, replayed);
+    }
+  }
+
+  private <T> T record(Protocol protocol, RealClientsIT.Client<T> client, String user, Path dir)
+      throws Exception {
+    int upstream = protocol == Protocol.IMAP ? dovecot.imapPort() : dovecot.pop3Port();
+    try (RecordingSupport.RecordingProxy proxy =
+        RecordingSupport.RecordingProxy.start(protocol, upstream, CaptureSettings.in(dir))) {
+      T result =
+          client.run(
+              proxy.port(), user, Files.createDirectories(dir.resolveSibling(dir + "-work")));
+      proxy.awaitNoSessions();
+      return result;
+    }
+  }
+
+  /** The summary without the time SELECT took and imaplib's random tag prefix. */
+  private static String withoutTimings(String summary) {
+    return summary
+        .replaceAll("(?m)^select seconds: .*$", "select seconds: -")
+        .replaceAll("(?m)^idle done: [A-Z]{4}\\d+ ", "idle done: TAG ");
+  }
+}
