@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quirkproxy.capture.CaptureReader;
 import dev.quirkproxy.capture.CaptureReader.Capture;
 import dev.quirkproxy.capture.Direction;
+import dev.quirkproxy.capture.ImapTestExport;
+import dev.quirkproxy.capture.MptExport;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -261,13 +263,16 @@ final class CapturesCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Write a capture as a transcript, as one JSON document (blob data inlined as base64),",
-        "or as the exact bytes the client or the server sent."
+        "as the exact bytes the client or the server sent, or (IMAP only) as a test script for",
+        "Dovecot ImapTest (imaptest) or Apache James MPT (mpt)."
       },
       footer = {
         "",
         "Examples:",
         "  quirkproxy captures export s000042 --format transcript --output s42.txt",
-        "  quirkproxy captures export s000042 --format server-bytes --output server.bin"
+        "  quirkproxy captures export s000042 --format server-bytes --output server.bin",
+        "  quirkproxy captures export s000042 --format imaptest --output s42.imaptest",
+        "  quirkproxy captures export s000042 --format mpt --output S42.test"
       })
   static final class ExportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -277,7 +282,9 @@ final class CapturesCommand implements Runnable {
     @Option(
         names = "--format",
         defaultValue = "transcript",
-        description = "transcript, json, client-bytes or server-bytes (default: ${DEFAULT-VALUE}).")
+        description =
+            "transcript, json, client-bytes, server-bytes, imaptest or mpt"
+                + " (default: ${DEFAULT-VALUE}).")
     String format;
 
     @Option(
@@ -295,9 +302,11 @@ final class CapturesCommand implements Runnable {
             case "json" -> json(c);
             case "client-bytes" -> c.bytes(Direction.CLIENT_TO_PROXY);
             case "server-bytes" -> c.bytes(Direction.UPSTREAM_TO_PROXY);
+            case "imaptest" -> script(c, "imaptest").getBytes(StandardCharsets.UTF_8);
+            case "mpt" -> script(c, "mpt").getBytes(StandardCharsets.UTF_8);
             default ->
                 throw new UsageException(
-                    "--format must be transcript, json, client-bytes or server-bytes");
+                    "--format must be transcript, json, client-bytes, server-bytes, imaptest or mpt");
           };
       if (output != null) {
         Files.write(output, bytes);
@@ -310,6 +319,22 @@ final class CapturesCommand implements Runnable {
         out.flush();
       }
       return ExitCodes.OK;
+    }
+
+    /** A test script; a capture of another protocol than IMAP is a usage error. */
+    private static String script(Capture c, String format) throws IOException {
+      String protocol = c.header() == null ? "unknown" : c.header().path("protocol").asText();
+      if (!protocol.equals("imap")) {
+        throw new UsageException(
+            "--format "
+                + format
+                + " writes IMAP test scripts; "
+                + c.file()
+                + " is a "
+                + protocol
+                + " capture");
+      }
+      return format.equals("mpt") ? MptExport.of(c) : ImapTestExport.of(c);
     }
 
     private static byte[] json(Capture c) throws IOException {
