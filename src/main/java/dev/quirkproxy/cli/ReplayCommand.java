@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     description =
         "Play a capture back: 'replay server' answers clients as the recorded server did.",
-    subcommands = {ReplayServerCommand.class})
+    subcommands = {ReplayServerCommand.class, ReplayClientCommand.class})
 final class ReplayCommand implements Runnable {
 
   @Spec CommandSpec spec;

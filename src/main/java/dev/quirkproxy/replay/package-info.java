@@ -1,2 +1,2 @@
-/** A mock upstream that answers live clients with the server's side of a recorded capture. */
+/** Replaying captures: against a live server (replay client) or to live clients (replay server). */
 package dev.quirkproxy.replay;

@@ -1,0 +1,145 @@
+package dev.quirkproxy.cli;
+
+import dev.quirkproxy.capture.CaptureReader.Capture;
+import dev.quirkproxy.relay.Endpoint;
+import dev.quirkproxy.replay.ReplayClient;
+import dev.quirkproxy.replay.ReplayClientConfig;
+import dev.quirkproxy.replay.ReplayClientException;
+import dev.quirkproxy.replay.ReplayClientReport;
+import dev.quirkproxy.replay.ReplayClientResult;
+import dev.quirkproxy.replay.SemanticDiffIgnore;
+import dev.quirkproxy.session.Protocol;
+import dev.quirkproxy.tls.TlsMode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code quirkproxy replay client}: a capture's client side against a live server, diffed. */
+@Command(
+    name = "client",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Send the client side of an IMAP capture to a live server, one command at a time, and print",
+      "per command how the live answers differ in meaning from the recorded ones.",
+      "Exit 0 when they mean the same, 1 when they differ, 2 on an error."
+    },
+    footer = {
+      "",
+      "Ignored by default (--no-ignore to compare): dates (INTERNALDATE, dates and timings in",
+      "resp-text), uidvalidity, uidnext, modseq, text (resp-text of status responses), order",
+      "(of untagged responses), recent (RECENT, \\Recent).",
+      "",
+      "Examples:",
+      "  quirkproxy replay client --capture c.jsonl --upstream imap://127.0.0.1:143 \\",
+      "      --user alice --password secret",
+      "  quirkproxy replay client --capture c.jsonl --upstream imaps://mail.example.com \\",
+      "      --user alice --password secret --no-ignore order --report replay.xml"
+    })
+final class ReplayClientCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--capture", required = true, paramLabel = "FILE", description = "The capture.")
+  Path capture;
+
+  @Option(
+      names = "--upstream",
+      required = true,
+      paramLabel = "URL",
+      description = "The live server: imap://HOST[:PORT] or imaps://HOST[:PORT].")
+  String upstream;
+
+  @Option(names = "--user", paramLabel = "U", description = "User name to log in with.")
+  String user;
+
+  @Option(
+      names = "--password",
+      paramLabel = "P",
+      description = "Password for LOGIN / AUTHENTICATE PLAIN (captures are redacted).")
+  String password;
+
+  @Option(
+      names = "--ignore",
+      split = ",",
+      paramLabel = "WHAT",
+      description = "Ignore again what --no-ignore turned off (all are ignored by default).")
+  List<String> ignore = new ArrayList<>();
+
+  @Option(
+      names = "--no-ignore",
+      split = ",",
+      paramLabel = "WHAT",
+      description =
+          "Compare what is ignored by default: dates, uidvalidity, uidnext, modseq, text,"
+              + " order, recent, or all.")
+  List<String> noIgnore = new ArrayList<>();
+
+  @Option(
+      names = "--report",
+      paramLabel = "FILE",
+      description = "Also write the result: JUnit XML for FILE.xml, else JSON.")
+  Path report;
+
+  @Option(
+      names = "--timeout",
+      defaultValue = "30s",
+      converter = Converters.Time.class,
+      paramLabel = "DURATION",
+      description = "Longest wait for an answer (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      ReplayClientConfig config = config();
+      Capture c = RulesCommand.capture(capture);
+      ReplayClientResult result = new ReplayClient(config).replay(c);
+      out.print(ReplayClientReport.text(result));
+      if (report != null) {
+        ReplayClientReport.write(result, capture.getFileName().toString(), report);
+      }
+      return result.same() ? ExitCodes.OK : ExitCodes.FAILURE;
+    } catch (UsageException | IllegalArgumentException e) {
+      err.println("quirkproxy: " + e.getMessage());
+      return ExitCodes.USAGE;
+    } catch (ReplayClientException | IOException e) {
+      err.println("quirkproxy: " + Main.message(e));
+      return ExitCodes.USAGE;
+    }
+  }
+
+  private ReplayClientConfig config() {
+    Endpoint e = Endpoint.parse(upstream);
+    if (e.protocol() != Protocol.IMAP || e.tls() == TlsMode.STARTTLS) {
+      throw new UsageException(
+          "--upstream must be imap:// or imaps:// (no POP3, no ?tls=starttls), not " + upstream);
+    }
+    if (password == null && user != null) {
+      throw new UsageException("--user needs --password");
+    }
+    Set<SemanticDiffIgnore> set = SemanticDiffIgnore.defaults();
+    noIgnore.forEach(i -> set.removeAll(values(i)));
+    ignore.forEach(i -> set.addAll(values(i)));
+    return new ReplayClientConfig(
+        e.host(), e.port(), e.implicitTls(), user, password, set, timeout);
+  }
+
+  private static Set<SemanticDiffIgnore> values(String text) {
+    return text.strip().equalsIgnoreCase("all")
+        ? SemanticDiffIgnore.defaults()
+        : EnumSet.of(SemanticDiffIgnore.parse(text));
+  }
+}
