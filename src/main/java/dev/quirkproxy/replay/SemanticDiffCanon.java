@@ -188,7 +188,18 @@ final class SemanticDiffCanon {
         items.add(name + " " + (hide != null && ignore.contains(hide) ? "*" : i.value()));
       }
       items.sort(null);
-      t = "* STATUS " + canon(d.tokens().items().get(2)) + " (" + String.join(" ", items) + ")";
+      t = "* STATUS " + mailboxName(s.mailbox()) + " (" + String.join(" ", items) + ")";
+    } else if (v instanceof ResponseData.MailboxList l) {
+      // RFC 9051 §7.3.1: attributes in any order; a name the same quoted or as an atom.
+      t =
+          "* "
+              + upper(l.kind())
+              + " "
+              + sortedSet(flags(l.attributes()))
+              + " "
+              + (l.delimiter() == null ? "NIL" : quote(l.delimiter()))
+              + " "
+              + mailboxName(l.mailbox());
     } else {
       t = join(d.tokens().items());
     }
@@ -245,6 +256,11 @@ final class SemanticDiffCanon {
       }
     }
     return out;
+  }
+
+  /** A mailbox name by value (INBOX in any case is INBOX, RFC 9051 §5.1). */
+  private static String mailboxName(dev.quirkproxy.codec.imap.parse.Mailbox m) {
+    return string(m.isInbox() ? "INBOX" : m.name());
   }
 
   /** A node's canonical text: strings by value, atoms as written, lists recursively. */
