@@ -5,13 +5,16 @@ import dev.quirkproxy.relay.Endpoint;
 import dev.quirkproxy.replay.ReplayClient;
 import dev.quirkproxy.replay.ReplayClientConfig;
 import dev.quirkproxy.replay.ReplayClientException;
+import dev.quirkproxy.replay.ReplayClientOutcome;
 import dev.quirkproxy.replay.ReplayClientReport;
 import dev.quirkproxy.replay.ReplayClientResult;
+import dev.quirkproxy.replay.ReplaySummary;
 import dev.quirkproxy.replay.SemanticDiffIgnore;
 import dev.quirkproxy.session.Protocol;
 import dev.quirkproxy.tls.TlsMode;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +35,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Send the client side of an IMAP capture to a live server, one command at a time, and print",
       "per command how the live answers differ in meaning from the recorded ones.",
+      "With a directory, every *.jsonl below it in name order, each on a fresh connection: a",
+      "result line per capture, then a summary table.",
       "Exit 0 when they mean the same, 1 when they differ, 2 on an error."
     },
     footer = {
@@ -44,13 +49,19 @@ import picocli.CommandLine.Spec;
       "  quirkproxy replay client --capture c.jsonl --upstream imap://127.0.0.1:143 \\",
       "      --user alice --password secret",
       "  quirkproxy replay client --capture c.jsonl --upstream imaps://mail.example.com \\",
-      "      --user alice --password secret --no-ignore order --report replay.xml"
+      "      --user alice --password secret --no-ignore order --report replay.xml",
+      "  quirkproxy replay client --capture captures/2026-11-26/ --upstream imap://127.0.0.1:143 \\",
+      "      --user alice --password secret --report all.xml"
     })
 final class ReplayClientCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--capture", required = true, paramLabel = "FILE", description = "The capture.")
+  @Option(
+      names = "--capture",
+      required = true,
+      paramLabel = "PATH",
+      description = "The capture, or a directory: every *.jsonl below it, in name order.")
   Path capture;
 
   @Option(
@@ -88,7 +99,9 @@ final class ReplayClientCommand implements Callable<Integer> {
   @Option(
       names = "--report",
       paramLabel = "FILE",
-      description = "Also write the result: JUnit XML for FILE.xml, else JSON.")
+      description =
+          "Also write the result: JUnit XML for FILE.xml (a directory: one suite, a test case"
+              + " per command per capture), else JSON.")
   Path report;
 
   @Option(
@@ -105,6 +118,9 @@ final class ReplayClientCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try {
       ReplayClientConfig config = config();
+      if (Files.isDirectory(capture)) {
+        return replayAll(config, CaptureFiles.list(capture), out);
+      }
       Capture c = RulesCommand.capture(capture);
       ReplayClientResult result = new ReplayClient(config).replay(c);
       out.print(ReplayClientReport.text(result));
@@ -119,6 +135,35 @@ final class ReplayClientCommand implements Callable<Integer> {
       err.println("quirkproxy: " + Main.message(e));
       return ExitCodes.USAGE;
     }
+  }
+
+  /** Every capture in turn, each on its own connection; an error stops that capture only. */
+  private int replayAll(ReplayClientConfig config, List<Path> files, PrintWriter out)
+      throws IOException {
+    Progress progress = Progress.forConsole(out);
+    List<ReplayClientOutcome> outcomes = new ArrayList<>();
+    for (int i = 0; i < files.size(); i++) {
+      String name = ReplaySummary.name(capture, files.get(i));
+      progress.show(i + 1, files.size(), name);
+      ReplayClientOutcome o;
+      try {
+        o =
+            ReplayClientOutcome.of(
+                name, new ReplayClient(config).replay(RulesCommand.capture(files.get(i))));
+      } catch (UsageException | IllegalArgumentException | ReplayClientException | IOException e) {
+        o = ReplayClientOutcome.failed(name, Main.message(e));
+      }
+      progress.clear();
+      out.print(ReplayClientReport.line(o));
+      out.flush();
+      outcomes.add(o);
+    }
+    out.println();
+    out.print(ReplaySummary.client(outcomes));
+    if (report != null) {
+      ReplayClientReport.writeAll(outcomes, capture.toString(), report);
+    }
+    return ReplaySummary.exitCode(outcomes);
   }
 
   private ReplayClientConfig config() {

@@ -1,17 +1,22 @@
 package dev.quirkproxy.cli;
 
 import dev.quirkproxy.relay.Endpoint;
+import dev.quirkproxy.relay.ProxyTls;
 import dev.quirkproxy.replay.MissPolicy;
 import dev.quirkproxy.replay.Normalize;
 import dev.quirkproxy.replay.Recording;
 import dev.quirkproxy.replay.ReplayOptions;
 import dev.quirkproxy.replay.ReplayServer;
+import dev.quirkproxy.replay.ReplaySummary;
+import dev.quirkproxy.rules.RuleException;
+import dev.quirkproxy.rules.RuleWatcher;
 import dev.quirkproxy.session.Protocol;
 import dev.quirkproxy.tls.TlsMode;
-import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -32,14 +37,18 @@ import picocli.CommandLine.Spec;
       "A mock IMAP or POP3 server (the capture's protocol) that answers every live command with",
       "the recorded answer to the matching recorded command (tags ignored; the same command",
       "recorded twice is answered in recorded order, then the last answer again). Every",
-      "connection starts at the beginning of the capture."
+      "connection starts at the beginning of the capture.",
+      "With a directory, every *.jsonl below it of the listener's protocol, in name order: each",
+      "new connection plays the next capture, round robin; a table at shutdown says what each",
+      "served. With --rules, a rules proxy listens in front of the replay, as 'proxy' would."
     },
     footer = {
       "",
       "Examples:",
       "  quirkproxy replay server --capture captures/2026-11-26/143012.123-imap-52344-s000042.jsonl",
       "  quirkproxy replay server --capture s42.jsonl --normalize case,uids --on-miss fail",
-      "  quirkproxy proxy --upstream imap://127.0.0.1:14143 --rules rules/   # rules vs the replay"
+      "  quirkproxy replay server --capture s42.jsonl --rules my-rules/   # rules vs the replay",
+      "  quirkproxy replay server --capture captures/2026-11-26/          # one capture per connection"
     })
 final class ReplayServerCommand implements Callable<Integer> {
 
@@ -52,10 +61,21 @@ final class ReplayServerCommand implements Callable<Integer> {
 
   @Option(
       names = "--capture",
-      paramLabel = "FILE",
+      paramLabel = "PATH",
       required = true,
-      description = "The capture to play (a .jsonl file written by the proxy).")
+      description =
+          "The capture to play (a .jsonl file written by the proxy), or a directory: every"
+              + " *.jsonl below it, in name order, one per connection, round robin.")
   Path capture;
+
+  @Option(
+      names = "--rules",
+      paramLabel = "PATH",
+      description =
+          "Apply these rules (file or directory, as 'proxy --rules') to what the replay sends:"
+              + " a rules proxy listens on --listen, the replay on a free loopback port behind it."
+              + " Reloaded when the files change.")
+  Path rulesPath;
 
   @Option(
       names = "--listen",
@@ -101,38 +121,58 @@ final class ReplayServerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Logging.configure(verbose.length, quiet);
     ReplayOptions options = options();
-    Recording recording = Recording.read(capture);
-    Endpoint at = listenEndpoint(recording.protocol());
     PrintWriter out = spec.commandLine().getOut();
-    SslContext context =
+    List<Recording> recordings = recordings(out);
+    Endpoint at = listenEndpoint(recordings.get(0).protocol());
+    ProxyTls contexts =
         at.tls() == TlsMode.IMPLICIT
-            ? tls.contexts(TlsMode.IMPLICIT, TlsMode.NONE, at.host(), out).clientSide()
-            : null;
-    ReplayServer server = new ReplayServer(recording, options, context);
-    InetSocketAddress bound;
+            ? tls.contexts(TlsMode.IMPLICIT, TlsMode.NONE, at.host(), out)
+            : ProxyTls.NONE;
+    RuleWatcher rules = rules();
+    ReplayStack stack;
     try {
-      bound = server.start(at.host(), at.port());
-    } catch (InterruptedException e) {
+      stack = ReplayStack.start(recordings, options, at, contexts, rules);
+    } catch (InterruptedException | RuntimeException e) {
+      if (rules != null) {
+        rules.close();
+      }
       throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot listen on " + at + ": " + e.getMessage(), e);
     }
+    ReplayServer server = stack.replay();
+    int commands = recordings.stream().mapToInt(Recording::commands).sum();
     out.println(
         "quirkproxy replay server listening on "
-            + at.withPort(bound.getPort())
+            + stack.replayEndpoint()
             + ", playing "
-            + capture
-            + " ("
-            + recording.commands()
-            + " recorded commands)");
+            + (recordings.size() == 1
+                ? capture + " (" + commands + " recorded commands)"
+                : recordings.size()
+                    + " captures from "
+                    + capture
+                    + " ("
+                    + commands
+                    + " recorded commands), one per connection in name order")
+            + (rules == null ? "" : " (internal, behind the rules proxy)"));
+    if (stack.front() != null) {
+      out.println(
+          "quirkproxy rules proxy listening on "
+              + stack.listening()
+              + " -> "
+              + stack.replayEndpoint()
+              + ", "
+              + rules.get().rules().size()
+              + " rules from "
+              + rulesPath
+              + " (reloaded when the files change)");
+    }
     out.println("Stop with Ctrl-C.");
     out.flush();
     CompletableFuture<Boolean> stopped = new CompletableFuture<>();
     Thread hook =
         new Thread(
             () -> {
-              server.close();
-              out.println(summary(server));
+              stack.close();
+              out.print(summary(server));
               out.flush();
               stopped.complete(true);
             },
@@ -143,8 +183,8 @@ final class ReplayServerCommand implements Callable<Integer> {
       return ExitCodes.OK;
     }
     Runtime.getRuntime().removeShutdownHook(hook);
-    server.close();
-    out.println(summary(server));
+    stack.close();
+    out.print(summary(server));
     spec.commandLine()
         .getErr()
         .println(
@@ -154,7 +194,74 @@ final class ReplayServerCommand implements Callable<Integer> {
     return ExitCodes.FAILURE;
   }
 
-  private static String summary(ReplayServer server) {
+  /**
+   * The captures to play. From a directory, those of the listener's protocol ({@code --listen}'s
+   * scheme, else the first capture's); the others and unreadable files are left out, each said.
+   */
+  private List<Recording> recordings(PrintWriter out) throws IOException {
+    List<Path> files = CaptureFiles.list(capture);
+    if (files.size() == 1 && files.get(0).equals(capture)) {
+      return List.of(Recording.read(capture));
+    }
+    Protocol wanted = listen != null && listen.contains("://") ? listenProtocol() : null;
+    List<Recording> playable = new ArrayList<>();
+    for (Path f : files) {
+      String name = ReplaySummary.name(capture, f);
+      Recording r;
+      try {
+        r = Recording.read(f);
+      } catch (IOException e) {
+        out.println("Left out " + name + ": " + Main.message(e));
+        continue;
+      }
+      if (wanted == null) {
+        wanted = r.protocol();
+      }
+      if (r.protocol() != wanted) {
+        out.println("Left out " + name + ": " + r.protocol() + ", the listener speaks " + wanted);
+        continue;
+      }
+      playable.add(r);
+    }
+    if (playable.isEmpty()) {
+      throw new UsageException(
+          "no playable " + (wanted == null ? "" : wanted + " ") + "capture below " + capture);
+    }
+    return playable;
+  }
+
+  private Protocol listenProtocol() {
+    try {
+      return Endpoint.parse(listen).protocol();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--listen: " + e.getMessage());
+    }
+  }
+
+  /** The rules of {@code --rules}, watched for changes; null without. Errors stop the start. */
+  private RuleWatcher rules() {
+    if (rulesPath == null) {
+      return null;
+    }
+    try {
+      return RuleWatcher.watch(rulesPath, Duration.ofMillis(500));
+    } catch (RuleException e) {
+      StringBuilder all = new StringBuilder("--rules: " + e.getMessage());
+      for (Throwable more : e.getSuppressed()) {
+        all.append(System.lineSeparator()).append("quirkproxy: ").append(more.getMessage());
+      }
+      throw new UsageException(all.toString());
+    }
+  }
+
+  private String summary(ReplayServer server) {
+    if (server.played().size() > 1 || Files.isDirectory(capture)) {
+      return ReplaySummary.server(capture, server.played());
+    }
+    return oneLine(server) + System.lineSeparator();
+  }
+
+  private static String oneLine(ReplayServer server) {
     return "Replayed "
         + server.sessions()
         + " session(s): "

@@ -65,6 +65,11 @@ public final class Recording {
     return protocol;
   }
 
+  /** The capture file this recording was read from. */
+  public java.nio.file.Path file() {
+    return capture.file();
+  }
+
   /** How many client commands the capture holds. */
   public int commands() {
     return exchanges.size();

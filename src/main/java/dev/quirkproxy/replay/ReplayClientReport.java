@@ -8,11 +8,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * A {@code replay client} result as text for people, JUnit XML for CI (one test case per command, a
- * failure per differing one) or JSON.
+ * failure per differing one) or JSON. A directory of captures gives one test suite with a test case
+ * per command per capture (the capture as its class name; a capture whose replay stopped is one
+ * test case with an error), or a JSON array of the per-capture objects.
  */
 public final class ReplayClientReport {
 
@@ -46,6 +49,101 @@ public final class ReplayClientReport {
         file, xml ? junitXml(result, suite) : json(result, suite), StandardCharsets.UTF_8);
   }
 
+  /**
+   * One line for a capture of a directory: {@code NAME: same (N steps)}, {@code NAME: differs (D of
+   * N steps)} with the differing steps and their differences indented, or {@code NAME: error: WHY}.
+   */
+  public static String line(ReplayClientOutcome o) {
+    if (o.result() == null) {
+      return o.capture() + ": error: " + o.error() + "\n";
+    }
+    ReplayClientResult r = o.result();
+    StringBuilder b = new StringBuilder(o.capture());
+    if (r.same()) {
+      b.append(": same (").append(r.steps().size()).append(" steps)\n");
+    } else {
+      b.append(": differs (")
+          .append(r.differing())
+          .append(" of ")
+          .append(r.steps().size())
+          .append(" steps)\n");
+    }
+    for (ReplayClientResult.Step s : r.steps()) {
+      if (!s.same()) {
+        b.append("  ").append(s.command()).append(": differs\n");
+        s.differences().forEach(d -> b.append("      ").append(d).append('\n'));
+      }
+    }
+    return b.toString();
+  }
+
+  /** Writes all outcomes as JUnit XML when {@code file} ends in {@code .xml}, else JSON. */
+  public static void writeAll(List<ReplayClientOutcome> outcomes, String suite, Path file)
+      throws IOException {
+    boolean xml = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".xml");
+    Files.writeString(
+        file,
+        xml ? junitXmlAll(outcomes, suite) : jsonAll(outcomes, suite),
+        StandardCharsets.UTF_8);
+  }
+
+  /** One test suite; per capture a test case per command, or one with an error if it stopped. */
+  public static String junitXmlAll(List<ReplayClientOutcome> outcomes, String suite) {
+    int tests = 0;
+    long failures = 0;
+    int errors = 0;
+    int skipped = 0;
+    StringBuilder cases = new StringBuilder();
+    for (ReplayClientOutcome o : outcomes) {
+      if (o.result() == null) {
+        tests++;
+        errors++;
+        cases
+            .append("  <testcase classname=\"")
+            .append(escape(o.capture()))
+            .append("\" name=\"replay\">\n    <error message=\"")
+            .append(escape(o.error()))
+            .append("\"/>\n  </testcase>\n");
+        continue;
+      }
+      tests += o.result().steps().size();
+      failures += o.result().differing();
+      skipped += o.result().skipped().size();
+      cases.append(testcases(o.result(), o.capture()));
+    }
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\""
+        + escape(suite)
+        + "\" tests=\""
+        + tests
+        + "\" failures=\""
+        + failures
+        + "\" errors=\""
+        + errors
+        + "\" skipped=\""
+        + skipped
+        + "\">\n"
+        + cases
+        + "</testsuite>\n";
+  }
+
+  /** {@code {"directory", "same", "captures": [ per capture as {@link #json}, or an error ]}}. */
+  public static String jsonAll(List<ReplayClientOutcome> outcomes, String suite)
+      throws IOException {
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode root = json.createObjectNode();
+    root.put("directory", suite);
+    root.put("same", outcomes.stream().allMatch(o -> o.exitCode() == 0));
+    ArrayNode captures = root.putArray("captures");
+    for (ReplayClientOutcome o : outcomes) {
+      if (o.result() == null) {
+        captures.addObject().put("capture", o.capture()).put("error", o.error());
+      } else {
+        captures.add(json.readTree(json(o.result(), o.capture())));
+      }
+    }
+    return json.writeValueAsString(root) + "\n";
+  }
+
   public static String junitXml(ReplayClientResult result, String suite) {
     StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     b.append("<testsuite name=\"")
@@ -57,6 +155,31 @@ public final class ReplayClientReport {
         .append("\" errors=\"0\" skipped=\"")
         .append(result.skipped().size())
         .append("\">\n");
+    b.append(testcases(result, suite));
+    return b.append("</testsuite>\n").toString();
+  }
+
+  public static String json(ReplayClientResult result, String suite) throws IOException {
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode root = json.createObjectNode();
+    root.put("capture", suite);
+    root.put("same", result.same());
+    ArrayNode steps = root.putArray("steps");
+    for (ReplayClientResult.Step s : result.steps()) {
+      ObjectNode o = steps.addObject();
+      o.put("tag", s.tag());
+      o.put("command", s.command());
+      o.put("same", s.same());
+      ArrayNode d = o.putArray("differences");
+      s.differences().forEach(d::add);
+    }
+    ArrayNode skipped = root.putArray("skipped");
+    result.skipped().forEach(skipped::add);
+    return json.writeValueAsString(root) + "\n";
+  }
+
+  private static String testcases(ReplayClientResult result, String suite) {
+    StringBuilder b = new StringBuilder();
     int i = 0;
     for (ReplayClientResult.Step s : result.steps()) {
       b.append("  <testcase classname=\"")
@@ -82,26 +205,7 @@ public final class ReplayClientReport {
           .append(escape(s))
           .append("\"><skipped/></testcase>\n");
     }
-    return b.append("</testsuite>\n").toString();
-  }
-
-  public static String json(ReplayClientResult result, String suite) throws IOException {
-    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    ObjectNode root = json.createObjectNode();
-    root.put("capture", suite);
-    root.put("same", result.same());
-    ArrayNode steps = root.putArray("steps");
-    for (ReplayClientResult.Step s : result.steps()) {
-      ObjectNode o = steps.addObject();
-      o.put("tag", s.tag());
-      o.put("command", s.command());
-      o.put("same", s.same());
-      ArrayNode d = o.putArray("differences");
-      s.differences().forEach(d::add);
-    }
-    ArrayNode skipped = root.putArray("skipped");
-    result.skipped().forEach(skipped::add);
-    return json.writeValueAsString(root) + "\n";
+    return b.toString();
   }
 
   private static String escape(String s) {

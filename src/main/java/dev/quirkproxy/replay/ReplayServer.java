@@ -18,6 +18,9 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,9 +28,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A mock IMAP or POP3 server that plays one {@link Recording} to every client that connects (each
- * connection starts at the beginning of the capture). Plain TCP, or implicit TLS with a server
- * context. It can stand in for the upstream of {@code quirkproxy proxy}.
+ * A mock IMAP or POP3 server that plays {@link Recording}s to the clients that connect: with one,
+ * every connection plays it; with several (all of one protocol), each new connection plays the next
+ * one in the given order, round robin. Each connection starts at the beginning of its capture.
+ * Plain TCP, or implicit TLS with a server context. It can stand in for the upstream of {@code
+ * quirkproxy proxy}.
  */
 public final class ReplayServer implements AutoCloseable {
 
@@ -35,15 +40,15 @@ public final class ReplayServer implements AutoCloseable {
   private static final int MAX_LINE = 64 * 1024;
   private static final long MAX_LITERAL = 256L * 1024 * 1024;
 
-  private final Recording recording;
+  private final List<Recording> recordings;
+  private final Protocol protocol;
   private final ReplayOptions options;
   private final SslContext tls;
   private final EventLoopGroup group =
       new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final ChannelGroup open = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final AtomicInteger sessions = new AtomicInteger();
-  private final AtomicInteger answered = new AtomicInteger();
-  private final AtomicInteger misses = new AtomicInteger();
+  private final List<Counts> counts;
   private final CompletableFuture<String> failed = new CompletableFuture<>();
   private Channel server;
 
@@ -51,10 +56,34 @@ public final class ReplayServer implements AutoCloseable {
    * @param tls a server context for implicit TLS, or null for plain TCP
    */
   public ReplayServer(Recording recording, ReplayOptions options, SslContext tls) {
-    this.recording = recording;
+    this(List.of(recording), options, tls);
+  }
+
+  /**
+   * @param recordings played round robin, one per connection, in this order; all of one protocol
+   * @param tls a server context for implicit TLS, or null for plain TCP
+   */
+  public ReplayServer(List<Recording> recordings, ReplayOptions options, SslContext tls) {
+    if (recordings.isEmpty()) {
+      throw new IllegalArgumentException("no capture to replay");
+    }
+    this.protocol = recordings.get(0).protocol();
+    for (Recording r : recordings) {
+      if (r.protocol() != protocol) {
+        throw new IllegalArgumentException(
+            r.file() + " is " + r.protocol() + ", not " + protocol + " like the first capture");
+      }
+    }
+    this.recordings = List.copyOf(recordings);
+    this.counts = recordings.stream().map(r -> new Counts()).toList();
     this.options = options;
     this.tls = tls;
   }
+
+  /**
+   * What one capture served: connections, commands answered from it, commands it had no answer for.
+   */
+  public record Played(Path capture, int connections, int answered, int misses) {}
 
   /** Binds {@code host:port} (0 picks a free port); returns the address bound. */
   public InetSocketAddress start(String host, int port) throws InterruptedException {
@@ -67,7 +96,16 @@ public final class ReplayServer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    sessions.incrementAndGet();
+                    int n = sessions.getAndIncrement();
+                    int which = n % recordings.size();
+                    Recording recording = recordings.get(which);
+                    Counts c = counts.get(which);
+                    c.connections.incrementAndGet();
+                    log.info(
+                        "connection {} from {} plays {}",
+                        n + 1,
+                        ch.remoteAddress(),
+                        recording.file());
                     open.add(ch);
                     if (tls != null) {
                       ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
@@ -75,10 +113,10 @@ public final class ReplayServer implements AutoCloseable {
                     ch.pipeline()
                         .addLast(
                             "framer",
-                            recording.protocol() == Protocol.IMAP
+                            protocol == Protocol.IMAP
                                 ? new ImapFrameDecoder(ImapFrameDecoder.Side.CLIENT, FRAMING)
                                 : new Pop3CommandDecoder(() -> MAX_LINE));
-                    ch.pipeline().addLast("replay", new ReplaySession(recording, options, counts));
+                    ch.pipeline().addLast("replay", new ReplaySession(recording, options, c));
                   }
                 });
     try {
@@ -89,9 +127,10 @@ public final class ReplayServer implements AutoCloseable {
     }
     InetSocketAddress bound = (InetSocketAddress) server.localAddress();
     log.info(
-        "replaying {} ({} commands) on {}:{}",
-        recording.protocol(),
-        recording.commands(),
+        "replaying {} ({} captures, {} commands) on {}:{}",
+        protocol,
+        recordings.size(),
+        recordings.stream().mapToInt(Recording::commands).sum(),
         host,
         bound.getPort());
     return bound;
@@ -107,11 +146,23 @@ public final class ReplayServer implements AutoCloseable {
   }
 
   public int answered() {
-    return answered.get();
+    return counts.stream().mapToInt(c -> c.answered.get()).sum();
   }
 
   public int misses() {
-    return misses.get();
+    return counts.stream().mapToInt(c -> c.misses.get()).sum();
+  }
+
+  /** Per capture, in the order given, what it served so far. */
+  public List<Played> played() {
+    List<Played> out = new ArrayList<>();
+    for (int i = 0; i < recordings.size(); i++) {
+      Counts c = counts.get(i);
+      out.add(
+          new Played(
+              recordings.get(i).file(), c.connections.get(), c.answered.get(), c.misses.get()));
+    }
+    return out;
   }
 
   @Override
@@ -123,21 +174,25 @@ public final class ReplayServer implements AutoCloseable {
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
-  private final ReplaySession.Listener counts =
-      new ReplaySession.Listener() {
-        @Override
-        public void answered() {
-          answered.incrementAndGet();
-        }
+  /** One capture's counters; the listener of every session playing it. */
+  private final class Counts implements ReplaySession.Listener {
+    final AtomicInteger connections = new AtomicInteger();
+    final AtomicInteger answered = new AtomicInteger();
+    final AtomicInteger misses = new AtomicInteger();
 
-        @Override
-        public void missed(String command, MissPolicy policy) {
-          misses.incrementAndGet();
-          if (policy == MissPolicy.FAIL) {
-            failed.complete(command);
-          }
-        }
-      };
+    @Override
+    public void answered() {
+      answered.incrementAndGet();
+    }
+
+    @Override
+    public void missed(String command, MissPolicy policy) {
+      misses.incrementAndGet();
+      if (policy == MissPolicy.FAIL) {
+        failed.complete(command);
+      }
+    }
+  }
 
   private static final ImapFramingContext FRAMING =
       new ImapFramingContext() {

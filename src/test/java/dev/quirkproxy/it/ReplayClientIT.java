@@ -112,6 +112,42 @@ class ReplayClientIT {
     assertThat(json.path("steps")).hasSize(9);
   }
 
+  /**
+   * Two recordings of the same session, replayed in name order against one user: the first replay's
+   * {@code UID FETCH 2 BODY[]} sets {@code \Seen}, so the second capture, recorded on a fresh
+   * mailbox, now differs in exactly that.
+   */
+  @Test
+  void aDirectoryOfTwoCapturesReplaysEachAndSumsThemUp() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("two"));
+    Files.copy(record(), dir.resolve("1-first.jsonl"));
+    Files.createDirectories(dir.resolve("later"));
+    Files.copy(record(), dir.resolve("later/2-second.jsonl"));
+    Path report = tmp.resolve("all.xml");
+    Cli r = replay(dir, dovecot.newUser("replay-dir"), "--report", report.toString());
+    assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(1);
+    assertThat(r.out())
+        .startsWith(
+            "1-first.jsonl: same (9 steps)\n"
+                + "later/2-second.jsonl: differs (3 of 9 steps)\n"
+                + "  a3 SELECT INBOX: differs\n"
+                + "      - * OK [UNSEEN 2]\n"
+                + "      + * OK [UNSEEN 3]\n"
+                + "  a4 FETCH 1:* (FLAGS UID ENVELOPE RFC822.SIZE): differs\n"
+                + "      ~ * 2 FETCH FLAGS: recorded (), live (\\Seen)\n")
+        .doesNotContain("\r")
+        .contains(
+            "capture              | commands | same | different | errors | exit\n"
+                + "---------------------+----------+------+-----------+--------+-----\n"
+                + "1-first.jsonl        |        9 |    9 |         0 |      0 |    0\n"
+                + "later/2-second.jsonl |        9 |    6 |         3 |      0 |    1\n"
+                + "---------------------+----------+------+-----------+--------+-----\n"
+                + "total (2)            |       18 |   15 |         3 |      0 |    1\n");
+    assertThat(Files.readString(report, StandardCharsets.UTF_8))
+        .contains("tests=\"18\" failures=\"3\" errors=\"0\"")
+        .contains("classname=\"later/2-second.jsonl\" name=\"009 a8 LOGOUT\"");
+  }
+
   @Test
   void badArgumentsAndAnUnreachableServerAreErrors() throws Exception {
     Path capture = record();

@@ -8,6 +8,7 @@ import dev.quirkproxy.replay.MissPolicy;
 import dev.quirkproxy.replay.Recording;
 import dev.quirkproxy.replay.ReplayOptions;
 import dev.quirkproxy.replay.ReplayServer;
+import dev.quirkproxy.replay.ReplaySummary;
 import dev.quirkproxy.session.Protocol;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -98,6 +99,58 @@ class ReplayServerIT {
             through.getBytes(StandardCharsets.ISO_8859_1));
       }
       assertThat(replay.misses()).isZero();
+    }
+  }
+
+  @Test
+  void aDirectoryOfTwoCapturesServesOnePerConnection() throws Exception {
+    String user = dovecot.newUser("replay-dir");
+    Path dir = Files.createDirectories(tmp.resolve("two"));
+    String[] recorded = new String[2];
+    List<Path> files = new java.util.ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      int uid = i + 2;
+      RealClientsIT.Client<String> curl =
+          (port, u, work) ->
+              RealClientsIT.curl(work, u, "imap://127.0.0.1:" + port + "/INBOX;UID=" + uid);
+      // Recorded in place: a capture's blob file is named in its events, so it cannot be renamed.
+      Path captures = dir.resolve((i + 1) + "-uid" + uid);
+      recorded[i] = record(Protocol.IMAP, curl, user, captures);
+      files.addAll(RecordingSupport.captureFiles(captures));
+    }
+    assertThat(files).hasSize(2);
+    List<Recording> recordings =
+        List.of(Recording.read(files.get(0)), Recording.read(files.get(1)));
+    try (ReplayServer replay =
+        new ReplayServer(recordings, new ReplayOptions(MissPolicy.BAD, Set.of()), null)) {
+      int port = replay.start("127.0.0.1", 0).getPort();
+      for (int i = 0; i < 2; i++) {
+        String got =
+            RealClientsIT.curl(
+                Files.createDirectories(tmp.resolve("dir-run-" + i)),
+                user,
+                "imap://127.0.0.1:" + port + "/INBOX;UID=" + (i + 2));
+        assertThat(got).as("connection %d plays capture %d", i + 1, i + 1).isEqualTo(recorded[i]);
+      }
+      assertThat(replay.misses()).isZero();
+      List<ReplayServer.Played> played = replay.played();
+      assertThat(played).extracting(ReplayServer.Played::connections).containsExactly(1, 1);
+      String table = ReplaySummary.server(dir, played);
+      String first = ReplaySummary.name(dir, files.get(0));
+      String second = ReplaySummary.name(dir, files.get(1));
+      assertThat(first).startsWith("1-uid2/");
+      int answered = played.get(0).answered() + played.get(1).answered();
+      assertThat(played.get(0).answered()).isPositive();
+      assertThat(table.lines().toList())
+          .hasSize(6)
+          .first()
+          .asString()
+          .startsWith("capture ")
+          .endsWith(" | connections | commands answered | misses");
+      assertThat(table)
+          .contains(first + " |           1 | ")
+          .contains(second + " |           1 | ")
+          .containsPattern("total \\(2\\) +\\|           2 \\| +" + answered + " \\|      0\n$");
     }
   }
 

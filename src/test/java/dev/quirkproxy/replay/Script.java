@@ -17,7 +17,7 @@ import java.util.List;
  * POP3 status line opening a body, {@code B: octets} the rest of the body (ending the frame). Frame
  * start and end follow from literals announced.
  */
-final class Script {
+public final class Script {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -31,7 +31,7 @@ final class Script {
     }
   }
 
-  static Path write(Path dir, String protocol, String... script) throws IOException {
+  public static Path write(Path dir, String protocol, String... script) throws IOException {
     List<String> lines = new ArrayList<>();
     ObjectNode header = JSON.createObjectNode();
     header.put("type", "header").put("format", "quirkproxy-capture").put("version", 1);
