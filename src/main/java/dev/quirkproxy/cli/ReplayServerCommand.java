@@ -83,8 +83,9 @@ final class ReplayServerCommand implements Callable<Integer> {
       description =
           "Where clients connect. Default 127.0.0.1:14143 (IMAP) or 127.0.0.1:14110 (POP3),"
               + " 14993 / 14995 with implicit TLS;"
-              + " imaps:// or pop3s:// (or --client-tls implicit) for implicit TLS. Port 0 picks"
-              + " a free port (printed).")
+              + " imaps:// or pop3s:// (or --client-tls implicit) for implicit TLS;"
+              + " --client-tls starttls (or ?tls=starttls) offers STARTTLS/STLS on the plain port."
+              + " Port 0 picks a free port (printed).")
   String listen;
 
   @Option(
@@ -125,9 +126,9 @@ final class ReplayServerCommand implements Callable<Integer> {
     List<Recording> recordings = recordings(out);
     Endpoint at = listenEndpoint(recordings.get(0).protocol());
     ProxyTls contexts =
-        at.tls() == TlsMode.IMPLICIT
-            ? tls.contexts(TlsMode.IMPLICIT, TlsMode.NONE, at.host(), out)
-            : ProxyTls.NONE;
+        at.tls() == TlsMode.NONE
+            ? ProxyTls.NONE
+            : tls.contexts(at.tls(), TlsMode.NONE, at.host(), out);
     RuleWatcher rules = rules();
     ReplayStack stack;
     try {
@@ -298,9 +299,6 @@ final class ReplayServerCommand implements Callable<Integer> {
               + given.protocol());
     }
     TlsMode mode = tls.clientMode(given);
-    if (mode == TlsMode.STARTTLS) {
-      throw new UsageException("--client-tls: the replay server offers none or implicit TLS");
-    }
     boolean implicit = mode == TlsMode.IMPLICIT;
     int defaultPort =
         protocol == Protocol.IMAP

@@ -18,7 +18,9 @@ import java.util.List;
  * What {@code replay server} runs: the replay server on the listen address, or, with rules, the
  * replay server on a free loopback port and a {@link ProxyServer} with a {@link RuleEngine} on the
  * listen address in front of it, so rules apply to what the recorded server sends exactly as they
- * would in {@code proxy}. TLS (implicit only) is on the listen side; the inner hop is plain.
+ * would in {@code proxy}. TLS (implicit or STARTTLS) is on the listen side: the replay server's
+ * own, or the rules proxy's (which then answers STARTTLS/STLS as {@code proxy} does); the inner hop
+ * is plain.
  */
 final class ReplayStack implements AutoCloseable {
 
@@ -44,8 +46,8 @@ final class ReplayStack implements AutoCloseable {
   /**
    * Starts the replay server, and the rules proxy in front of it when {@code rules} is not null.
    *
-   * @param at where clients connect (its TLS mode: none or implicit)
-   * @param tls the client-side context when {@code at} is implicit TLS
+   * @param at where clients connect (its TLS mode: none, implicit or starttls)
+   * @param tls the client-side context when {@code at} is implicit TLS or STARTTLS
    * @param rules the watched rules (closed with the stack), or null for none
    */
   static ReplayStack start(
@@ -56,7 +58,8 @@ final class ReplayStack implements AutoCloseable {
       RuleWatcher rules)
       throws InterruptedException {
     if (rules == null) {
-      ReplayServer replay = new ReplayServer(recordings, options, tls.clientSide());
+      ReplayServer replay =
+          new ReplayServer(recordings, options, tls.clientSide(), at.tls() == TlsMode.STARTTLS);
       InetSocketAddress bound = bind(replay, at.host(), at.port(), at);
       Endpoint where = at.withPort(bound.getPort());
       return new ReplayStack(replay, where, null, where, null);

@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The server's side of a capture, cut into what answers what: the greeting, then one {@link
@@ -24,6 +26,10 @@ import java.util.Locale;
  * a command is the server's go-ahead for a synchronizing literal: the replay server sends its own,
  * so it is dropped. A {@code +} after a complete command (IDLE, AUTHENTICATE; POP3 AUTH) means the
  * client's next line belongs to that command: the answer is split there.
+ *
+ * <p>A recorded STARTTLS (IMAP) or STLS (POP3) is left out, and so is its answer if the server's is
+ * there (a proxy answers the client's STARTTLS itself, so usually it is not): the replay server
+ * answers those itself, and they must not take untagged data or answers meant for other commands.
  */
 public final class Recording {
 
@@ -132,6 +138,12 @@ public final class Recording {
     private Exchange lastDone;
     private List<Chunk> serverTarget;
 
+    /** Tags of recorded STARTTLS commands (IMAP): their tagged answers are dropped. */
+    private final Set<String> startTlsTags = new HashSet<>();
+
+    /** A recorded STLS (POP3) whose answer, if recorded, is the next status line. */
+    private boolean stlsPending;
+
     Cutter(CaptureReader.Capture capture, Protocol protocol) {
       this.capture = capture;
       this.protocol = protocol;
@@ -157,15 +169,34 @@ public final class Recording {
       }
       if (start || inCommand == null) {
         inCommand = new ClientCommand.Builder();
+        stlsPending = false;
       }
       boolean literal = protocol == Protocol.IMAP && !end && Literal.atEndOf(text) != null;
       inCommand.line(text, literal).redacted(e.path("redacted").asBoolean());
       if (end) {
-        Exchange done = new Exchange(inCommand.build());
+        ClientCommand command = inCommand.build();
+        inCommand = null;
+        if (isStartTls(command)) {
+          if (protocol == Protocol.IMAP) {
+            startTlsTags.add(command.tag());
+          } else {
+            stlsPending = true;
+          }
+          return;
+        }
+        Exchange done = new Exchange(command);
         exchanges.add(done);
         waiting.add(done);
-        inCommand = null;
       }
+    }
+
+    private boolean isStartTls(ClientCommand command) {
+      String first = command.lines().isEmpty() ? "" : command.lines().get(0).strip();
+      if (protocol == Protocol.IMAP) {
+        int sp = first.indexOf(' ');
+        return sp > 0 && first.substring(sp + 1).strip().equalsIgnoreCase("STARTTLS");
+      }
+      return first.equalsIgnoreCase("STLS");
     }
 
     void server(ObjectNode e) throws IOException {
@@ -190,6 +221,10 @@ public final class Recording {
       }
       if (protocol == Protocol.IMAP) {
         String tag = text.isEmpty() || text.startsWith("* ") ? null : firstWord(text);
+        if (tag != null && startTlsTags.remove(tag)) {
+          serverTarget = null; // the answer to a recorded STARTTLS
+          return;
+        }
         Exchange tagged = tag == null ? null : byTag(tag);
         if (tagged != null) {
           tagged.last().add(new Chunk(e, tag));
@@ -200,6 +235,11 @@ public final class Recording {
         }
         serverTarget = target();
         serverTarget.add(new Chunk(e, null));
+        return;
+      }
+      if (stlsPending && waiting.isEmpty()) {
+        stlsPending = false;
+        serverTarget = null; // the answer to a recorded STLS
         return;
       }
       serverTarget = target();

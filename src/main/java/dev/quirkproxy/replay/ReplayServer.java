@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * A mock IMAP or POP3 server that plays {@link Recording}s to the clients that connect: with one,
  * every connection plays it; with several (all of one protocol), each new connection plays the next
  * one in the given order, round robin. Each connection starts at the beginning of its capture.
- * Plain TCP, or implicit TLS with a server context. It can stand in for the upstream of {@code
- * quirkproxy proxy}.
+ * Plain TCP, implicit TLS with a server context, or plain TCP offering STARTTLS/STLS with one
+ * (answered by the replay itself, see {@link ReplaySession}). It can stand in for the upstream of
+ * {@code quirkproxy proxy}.
  */
 public final class ReplayServer implements AutoCloseable {
 
@@ -44,6 +45,7 @@ public final class ReplayServer implements AutoCloseable {
   private final Protocol protocol;
   private final ReplayOptions options;
   private final SslContext tls;
+  private final boolean startTls;
   private final EventLoopGroup group =
       new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final ChannelGroup open = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -64,6 +66,20 @@ public final class ReplayServer implements AutoCloseable {
    * @param tls a server context for implicit TLS, or null for plain TCP
    */
   public ReplayServer(List<Recording> recordings, ReplayOptions options, SslContext tls) {
+    this(recordings, options, tls, false);
+  }
+
+  /**
+   * @param recordings played round robin, one per connection, in this order; all of one protocol
+   * @param tls a server context, or null for plain TCP
+   * @param startTls with {@code tls}: offer STARTTLS/STLS on plain connections instead of implicit
+   *     TLS
+   */
+  public ReplayServer(
+      List<Recording> recordings, ReplayOptions options, SslContext tls, boolean startTls) {
+    if (startTls && tls == null) {
+      throw new IllegalArgumentException("STARTTLS needs a server TLS context");
+    }
     if (recordings.isEmpty()) {
       throw new IllegalArgumentException("no capture to replay");
     }
@@ -78,6 +94,7 @@ public final class ReplayServer implements AutoCloseable {
     this.counts = recordings.stream().map(r -> new Counts()).toList();
     this.options = options;
     this.tls = tls;
+    this.startTls = startTls;
   }
 
   /**
@@ -107,7 +124,7 @@ public final class ReplayServer implements AutoCloseable {
                         ch.remoteAddress(),
                         recording.file());
                     open.add(ch);
-                    if (tls != null) {
+                    if (tls != null && !startTls) {
                       ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
                     }
                     ch.pipeline()
@@ -116,7 +133,10 @@ public final class ReplayServer implements AutoCloseable {
                             protocol == Protocol.IMAP
                                 ? new ImapFrameDecoder(ImapFrameDecoder.Side.CLIENT, FRAMING)
                                 : new Pop3CommandDecoder(() -> MAX_LINE));
-                    ch.pipeline().addLast("replay", new ReplaySession(recording, options, c));
+                    ch.pipeline()
+                        .addLast(
+                            "replay",
+                            new ReplaySession(recording, options, c, startTls ? tls : null));
                   }
                 });
     try {

@@ -1,6 +1,8 @@
 package dev.quirkproxy.replay;
 
+import dev.quirkproxy.codec.FramingDecoder;
 import dev.quirkproxy.codec.WirePart;
+import dev.quirkproxy.flow.Capabilities;
 import dev.quirkproxy.session.Protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -8,8 +10,12 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +25,12 @@ import org.slf4j.LoggerFactory;
  * through the client framer, answers each with the recorded answer (the tagged completion carrying
  * the live tag) or as the {@link MissPolicy} says, and closes after LOGOUT/QUIT. It sends the
  * {@code +} go-ahead for a synchronizing literal itself (RFC 9051 §7.5).
+ *
+ * <p>With a STARTTLS context it offers STARTTLS (IMAP, RFC 9051 §6.2.1: in {@code CAPABILITY} and
+ * {@code [CAPABILITY]} codes) or STLS (POP3, RFC 2595 §4: in {@code CAPA}) until TLS has started,
+ * answers the command itself and starts TLS; what the client pipelined behind it is discarded.
+ * Without one, STARTTLS/STLS gets {@code BAD}/{@code -ERR} (recorded ones are left out of the
+ * {@link Recording}).
  */
 final class ReplaySession extends SimpleChannelInboundHandler<WirePart> {
 
@@ -40,8 +52,21 @@ final class ReplaySession extends SimpleChannelInboundHandler<WirePart> {
   private Recording.Exchange awaiting;
   private String awaitingTag;
   private int nextAnswer;
+  private final SslContext startTls;
+
+  /** STARTTLS accepted: parts already framed from the same read are plain text, dropped. */
+  private boolean discarding;
 
   ReplaySession(Recording recording, ReplayOptions options, Listener listener) {
+    this(recording, options, listener, null);
+  }
+
+  /**
+   * @param startTls the server context to offer STARTTLS/STLS with, or null for none
+   */
+  ReplaySession(
+      Recording recording, ReplayOptions options, Listener listener, SslContext startTls) {
+    this.startTls = startTls;
     this.recording = recording;
     this.playbook = new Playbook(recording, options.normalize());
     this.onMiss = options.onMiss();
@@ -58,6 +83,9 @@ final class ReplaySession extends SimpleChannelInboundHandler<WirePart> {
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, WirePart part) throws IOException {
+    if (discarding) {
+      return;
+    }
     if (!part.isLine()) {
       if (command != null) {
         command.literal(ByteBufUtil.getBytes(part.content()));
@@ -88,14 +116,28 @@ final class ReplaySession extends SimpleChannelInboundHandler<WirePart> {
     }
   }
 
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+    discarding = false;
+    super.channelReadComplete(ctx);
+  }
+
   private void answer(ChannelHandlerContext ctx, ClientCommand live) throws IOException {
     CommandKey key = playbook.key(live);
     String tag = protocol == Protocol.IMAP ? live.tag() : null;
+    if (key.name().equals(protocol == Protocol.IMAP ? "STARTTLS" : "STLS")) {
+      startTls(ctx, tag);
+      return;
+    }
     boolean logout = key.name().equals(protocol == Protocol.IMAP ? "LOGOUT" : "QUIT");
     Recording.Exchange x = playbook.answer(key);
     if (x != null) {
       listener.answered();
-      send(ctx, x.answers.get(0), tag);
+      if (protocol == Protocol.POP3 && key.name().equals("CAPA") && startTls != null) {
+        ctx.write(ascii(editCapa(joined(x.answers.get(0)), !tlsStarted(ctx))));
+      } else {
+        send(ctx, x.answers.get(0), tag);
+      }
       if (x.answers.size() > 1) {
         awaiting = x;
         awaitingTag = tag;
@@ -118,6 +160,109 @@ final class ReplaySession extends SimpleChannelInboundHandler<WirePart> {
       return;
     }
     miss(ctx, key, tag);
+  }
+
+  /**
+   * STARTTLS/STLS, answered by the replay itself: with a STARTTLS context and no TLS yet, the OK
+   * goes out in the clear and TLS starts (as {@code SessionRelay.startClientTls} does); bytes the
+   * client pipelined behind the command are discarded, never read as if they came through TLS.
+   */
+  private void startTls(ChannelHandlerContext ctx, String tag) {
+    boolean imap = protocol == Protocol.IMAP;
+    boolean inside = tlsStarted(ctx);
+    if (startTls == null || inside) {
+      String why = "is not available " + (inside ? "inside TLS" : "on this listener");
+      ctx.writeAndFlush(
+          ascii(
+              imap
+                  ? tag + " BAD quirkproxy replay: STARTTLS " + why + "\r\n"
+                  : "-ERR quirkproxy replay: STLS " + why + "\r\n"));
+      return;
+    }
+    log.info("replay: client {}: starting TLS", imap ? "STARTTLS" : "STLS");
+    ctx.pipeline().addFirst("tls", new SslHandler(startTls.newEngine(ctx.alloc()), true));
+    ctx.writeAndFlush(
+        ascii(imap ? tag + " OK Begin TLS negotiation now\r\n" : "+OK Begin TLS negotiation\r\n"));
+    FramingDecoder framer = ctx.pipeline().get(FramingDecoder.class);
+    int discarded = framer == null ? 0 : framer.discardBuffered();
+    if (discarded > 0) {
+      log.warn(
+          "replay: discarded {} octets the client sent after STARTTLS before the TLS handshake",
+          discarded);
+    }
+    command = null;
+    awaiting = null;
+    discarding = true;
+  }
+
+  private static boolean tlsStarted(ChannelHandlerContext ctx) {
+    return ctx.pipeline().get(SslHandler.class) != null;
+  }
+
+  private String joined(List<Recording.Chunk> chunks) throws IOException {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    for (Recording.Chunk c : chunks) {
+      all.writeBytes(recording.bytes(c));
+    }
+    return all.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * A recorded {@code +OK} CAPA answer with STLS added ({@code offer}) or removed (TLS started);
+   * anything else as it was.
+   */
+  static String editCapa(String answer, boolean offer) {
+    if (!answer.startsWith("+OK")) {
+      return answer;
+    }
+    String eol = answer.contains("\r\n") ? "\r\n" : "\n";
+    List<String> lines = new ArrayList<>(List.of(answer.split("\r?\n", -1)));
+    int n = lines.size();
+    // status, capabilities..., ".", "" (after the final line ending)
+    if (n < 3 || !lines.get(n - 1).isEmpty() || !lines.get(n - 2).equals(".")) {
+      return answer;
+    }
+    List<String> caps = lines.subList(1, n - 2);
+    boolean has = caps.stream().anyMatch(ReplaySession::isStls);
+    if (offer == has) {
+      return answer;
+    }
+    if (offer) {
+      caps.add("STLS");
+    } else {
+      caps.removeIf(ReplaySession::isStls);
+    }
+    return String.join(eol, lines);
+  }
+
+  private static boolean isStls(String capability) {
+    return capability.strip().equalsIgnoreCase("STLS");
+  }
+
+  /**
+   * An IMAP line with STARTTLS added to its capability list (untagged CAPABILITY or a [CAPABILITY]
+   * code) before TLS, removed after; null when nothing changes.
+   */
+  static byte[] editCapabilities(byte[] bytes, boolean offer) {
+    String line = Recording.line(bytes);
+    String edited =
+        Capabilities.rewrite(
+            line,
+            caps -> {
+              boolean has = caps.stream().anyMatch(c -> Capabilities.is(c, "STARTTLS"));
+              if (offer && !has) {
+                caps.add("STARTTLS");
+              } else if (!offer) {
+                caps.removeIf(c -> Capabilities.is(c, "STARTTLS"));
+              }
+              return caps;
+            });
+    if (edited == null) {
+      return null;
+    }
+    String eol =
+        new String(bytes, line.length(), bytes.length - line.length(), StandardCharsets.ISO_8859_1);
+    return (edited + eol).getBytes(StandardCharsets.ISO_8859_1);
   }
 
   private void miss(ChannelHandlerContext ctx, CommandKey key, String tag) {
@@ -148,8 +293,16 @@ final class ReplaySession extends SimpleChannelInboundHandler<WirePart> {
 
   private void send(ChannelHandlerContext ctx, List<Recording.Chunk> chunks, String liveTag)
       throws IOException {
+    boolean offer = startTls != null && !tlsStarted(ctx);
     for (Recording.Chunk c : chunks) {
       byte[] bytes = recording.bytes(c);
+      if (startTls != null
+          && protocol == Protocol.IMAP
+          && c.event().path("kind").asText().equals("line")
+          && c.event().path("start").asBoolean()) {
+        byte[] edited = editCapabilities(bytes, offer);
+        bytes = edited == null ? bytes : edited;
+      }
       if (c.tag() != null && liveTag != null && !liveTag.isEmpty()) {
         ByteBuf b = ctx.alloc().buffer(bytes.length + liveTag.length());
         b.writeCharSequence(liveTag, StandardCharsets.ISO_8859_1);

@@ -10,6 +10,8 @@ import dev.quirkproxy.replay.ReplayOptions;
 import dev.quirkproxy.replay.ReplayServer;
 import dev.quirkproxy.replay.ReplaySummary;
 import dev.quirkproxy.session.Protocol;
+import dev.quirkproxy.tls.CertificateAuthority;
+import dev.quirkproxy.tls.TlsContexts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,6 +100,38 @@ class ReplayServerIT {
             MailSeed.DOTS.crlf(),
             through.getBytes(StandardCharsets.ISO_8859_1));
       }
+      assertThat(replay.misses()).isZero();
+    }
+  }
+
+  @Test
+  void curlUpgradesWithStartTlsAndFetchesTheSameMessage() throws Exception {
+    String user = dovecot.newUser("replay-starttls");
+    Path captures = tmp.resolve("captures-starttls");
+    String recorded =
+        record(
+            Protocol.IMAP,
+            (port, u, work) ->
+                RealClientsIT.curl(work, u, "imap://127.0.0.1:" + port + "/INBOX;UID=2"),
+            user,
+            captures);
+    Recording recording = Recording.read(RecordingSupport.captureFiles(captures).get(0));
+    CertificateAuthority ca = CertificateAuthority.loadOrCreate(tmp.resolve("ca"));
+    try (ReplayServer replay =
+        new ReplayServer(
+            List.of(recording),
+            new ReplayOptions(MissPolicy.BAD, Set.of()),
+            TlsContexts.server(ca.issue(List.of()), false, null),
+            true)) {
+      int port = replay.start("127.0.0.1", 0).getPort();
+      String got =
+          RealClientsIT.curl(
+              Files.createDirectories(tmp.resolve("starttls-run")),
+              user,
+              "imap://127.0.0.1:" + port + "/INBOX;UID=2",
+              "--ssl-reqd",
+              "-k");
+      assertThat(got).isEqualTo(recorded);
       assertThat(replay.misses()).isZero();
     }
   }
