@@ -10,7 +10,6 @@ import dev.quirkproxy.replay.ReplayClientReport;
 import dev.quirkproxy.replay.ReplayClientResult;
 import dev.quirkproxy.replay.ReplaySummary;
 import dev.quirkproxy.replay.SemanticDiffIgnore;
-import dev.quirkproxy.session.Protocol;
 import dev.quirkproxy.tls.TlsMode;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -33,8 +32,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Send the client side of an IMAP capture to a live server, one command at a time, and print",
-      "per command how the live answers differ in meaning from the recorded ones.",
+      "Send the client side of an IMAP or POP3 capture to a live server, one command at a time,",
+      "and print per command how the live answers differ in meaning from the recorded ones.",
       "With a directory, every *.jsonl below it in name order, each on a fresh connection: a",
       "result line per capture, then a summary table.",
       "Exit 0 when they mean the same, 1 when they differ, 2 on an error."
@@ -43,7 +42,8 @@ import picocli.CommandLine.Spec;
       "",
       "Ignored by default (--no-ignore to compare): dates (INTERNALDATE, dates and timings in",
       "resp-text), uidvalidity, uidnext, modseq, text (resp-text of status responses), order",
-      "(of untagged responses), recent (RECENT, \\Recent).",
+      "(of untagged responses), recent (RECENT, \\Recent), uidl (POP3 unique-ids; message numbers",
+      "are still compared).",
       "",
       "Examples:",
       "  quirkproxy replay client --capture c.jsonl --upstream imap://127.0.0.1:143 \\",
@@ -51,7 +51,9 @@ import picocli.CommandLine.Spec;
       "  quirkproxy replay client --capture c.jsonl --upstream imaps://mail.example.com \\",
       "      --user alice --password secret --no-ignore order --report replay.xml",
       "  quirkproxy replay client --capture captures/2026-11-26/ --upstream imap://127.0.0.1:143 \\",
-      "      --user alice --password secret --report all.xml"
+      "      --user alice --password secret --report all.xml",
+      "  quirkproxy replay client --capture pop.jsonl --upstream pop3://127.0.0.1:110 \\",
+      "      --user alice --password secret"
     })
 final class ReplayClientCommand implements Callable<Integer> {
 
@@ -68,7 +70,8 @@ final class ReplayClientCommand implements Callable<Integer> {
       names = "--upstream",
       required = true,
       paramLabel = "URL",
-      description = "The live server: imap://HOST[:PORT] or imaps://HOST[:PORT].")
+      description =
+          "The live server: imap://, imaps://, pop3:// or pop3s://HOST[:PORT], as the capture.")
   String upstream;
 
   @Option(names = "--user", paramLabel = "U", description = "User name to log in with.")
@@ -77,7 +80,9 @@ final class ReplayClientCommand implements Callable<Integer> {
   @Option(
       names = "--password",
       paramLabel = "P",
-      description = "Password for LOGIN / AUTHENTICATE PLAIN (captures are redacted).")
+      description =
+          "Password for LOGIN / AUTHENTICATE PLAIN, POP3 PASS / AUTH PLAIN (captures are"
+              + " redacted).")
   String password;
 
   @Option(
@@ -93,7 +98,7 @@ final class ReplayClientCommand implements Callable<Integer> {
       paramLabel = "WHAT",
       description =
           "Compare what is ignored by default: dates, uidvalidity, uidnext, modseq, text,"
-              + " order, recent, or all.")
+              + " order, recent, uidl, or all.")
   List<String> noIgnore = new ArrayList<>();
 
   @Option(
@@ -168,9 +173,10 @@ final class ReplayClientCommand implements Callable<Integer> {
 
   private ReplayClientConfig config() {
     Endpoint e = Endpoint.parse(upstream);
-    if (e.protocol() != Protocol.IMAP || e.tls() == TlsMode.STARTTLS) {
+    if (e.tls() == TlsMode.STARTTLS) {
       throw new UsageException(
-          "--upstream must be imap:// or imaps:// (no POP3, no ?tls=starttls), not " + upstream);
+          "--upstream must be imap://, imaps://, pop3:// or pop3s:// (no ?tls=starttls), not "
+              + upstream);
     }
     if (password == null && user != null) {
       throw new UsageException("--user needs --password");
@@ -179,7 +185,7 @@ final class ReplayClientCommand implements Callable<Integer> {
     noIgnore.forEach(i -> set.removeAll(values(i)));
     ignore.forEach(i -> set.addAll(values(i)));
     return new ReplayClientConfig(
-        e.host(), e.port(), e.implicitTls(), user, password, set, timeout);
+        e.host(), e.port(), e.implicitTls(), user, password, set, timeout, e.protocol());
   }
 
   private static Set<SemanticDiffIgnore> values(String text) {

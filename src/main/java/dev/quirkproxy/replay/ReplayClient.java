@@ -4,6 +4,7 @@ import dev.quirkproxy.capture.CaptureReader.Capture;
 import dev.quirkproxy.codec.imap.parse.FrameBytes;
 import dev.quirkproxy.codec.imap.parse.ImapParser;
 import dev.quirkproxy.codec.imap.parse.ParsedFrame;
+import dev.quirkproxy.session.Protocol;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,12 +21,13 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * Replays the client side of an IMAP capture against a live server, one command at a time (each
- * waits for its tagged completion), logging in with the given credentials instead of the recorded
- * (redacted) ones, remapping message numbers ({@link ReplayClientRemap}) and comparing every answer
- * with the recorded one ({@link SemanticDiff}). After every successful SELECT/EXAMINE it asks the
- * live server {@code UID FETCH 1:* (UID RFC822.SIZE ENVELOPE)} under a tag of its own, to learn the
- * live messages' identities; that answer is not compared.
+ * Replays the client side of an IMAP capture (a POP3 capture: {@link ReplayClientPop3}) against a
+ * live server, one command at a time (each waits for its tagged completion), logging in with the
+ * given credentials instead of the recorded (redacted) ones, remapping message numbers ({@link
+ * ReplayClientRemap}) and comparing every answer with the recorded one ({@link SemanticDiff}).
+ * After every successful SELECT/EXAMINE it asks the live server {@code UID FETCH 1:* (UID
+ * RFC822.SIZE ENVELOPE)} under a tag of its own, to learn the live messages' identities; that
+ * answer is not compared.
  *
  * <p>A blocking socket rather than a Netty pipeline: one connection, strictly request/response, run
  * from the command line; nothing here benefits from an event loop.
@@ -49,13 +51,27 @@ public final class ReplayClient {
 
   /** Replays the capture; a live server that fails or stops answering is an exception. */
   public ReplayClientResult replay(Capture capture) throws ReplayClientException {
+    if ("pop3".equals(capture.header().path("protocol").asText())) {
+      if (config.protocol() != Protocol.POP3) {
+        throw new ReplayClientException(
+            capture.file() + " is a POP3 capture: replay it against pop3:// or pop3s://");
+      }
+      return new ReplayClientPop3(config).replay(capture);
+    }
+    if (config.protocol() != Protocol.IMAP) {
+      throw new ReplayClientException(
+          capture.file()
+              + " is not a POP3 capture ("
+              + capture.header().path("protocol").asText()
+              + "): replay it against imap:// or imaps://");
+    }
     ReplayClientScript script;
     try {
       script = ReplayClientScript.of(capture);
     } catch (IOException e) {
       throw new ReplayClientException(capture.file() + ": " + e.getMessage(), e);
     }
-    try (Socket socket = connect()) {
+    try (Socket socket = connect(config)) {
       in =
           new ReplayClientFramer(new BufferedInputStream(socket.getInputStream()), true, MAX_FRAME);
       out = socket.getOutputStream();
@@ -86,7 +102,7 @@ public final class ReplayClient {
     return (config.implicitTls() ? "imaps://" : "imap://") + config.host() + ":" + config.port();
   }
 
-  private Socket connect() throws IOException {
+  static Socket connect(ReplayClientConfig config) throws IOException {
     Socket s = new Socket();
     try {
       s.connect(

@@ -1,5 +1,6 @@
 package dev.quirkproxy.replay;
 
+import dev.quirkproxy.session.Protocol;
 import java.time.Duration;
 import java.util.Set;
 
@@ -9,11 +10,14 @@ import java.util.Set;
  *
  * @param host the live server's host
  * @param port its port
- * @param implicitTls true for {@code imaps://} (verified against the system trust store)
- * @param user the user name for LOGIN / AUTHENTICATE PLAIN, or null to keep the recorded one
+ * @param implicitTls true for {@code imaps://} or {@code pop3s://} (verified against the system
+ *     trust store)
+ * @param user the user name for LOGIN / AUTHENTICATE PLAIN (POP3: USER / AUTH PLAIN), or null to
+ *     keep the recorded one
  * @param password the password, or null to send the recorded (possibly redacted) one
  * @param ignore what the semantic diff leaves out
  * @param timeout the longest wait for any answer
+ * @param protocol what the live server speaks (a capture of the other protocol is refused)
  */
 public record ReplayClientConfig(
     String host,
@@ -22,9 +26,22 @@ public record ReplayClientConfig(
     String user,
     String password,
     Set<SemanticDiffIgnore> ignore,
-    Duration timeout) {
+    Duration timeout,
+    Protocol protocol) {
 
   public ReplayClientConfig {
     ignore = Set.copyOf(ignore);
+  }
+
+  /** An IMAP server. */
+  public ReplayClientConfig(
+      String host,
+      int port,
+      boolean implicitTls,
+      String user,
+      String password,
+      Set<SemanticDiffIgnore> ignore,
+      Duration timeout) {
+    this(host, port, implicitTls, user, password, ignore, timeout, Protocol.IMAP);
   }
 }

@@ -25,7 +25,12 @@ public enum SemanticDiffIgnore {
    * {@code * n RECENT}, the RECENT status item and the {@code \Recent} flag: RFC 9051 dropped them,
    * and they depend on which session saw a message first.
    */
-  RECENT;
+  RECENT,
+  /**
+   * POP3 unique-ids (UIDL, RFC 1939 §7): they are chosen per maildrop, so another server or mailbox
+   * gives the same messages other ones; the message numbers they list are still compared.
+   */
+  UIDL;
 
   /** The option value: the name in lower case. */
   public String key() {
@@ -47,6 +52,6 @@ public enum SemanticDiffIgnore {
     throw new IllegalArgumentException(
         "unknown --ignore/--no-ignore value '"
             + text
-            + "'; use one of dates, uidvalidity, uidnext, modseq, text, order, recent");
+            + "'; use one of dates, uidvalidity, uidnext, modseq, text, order, recent, uidl");
   }
 }
