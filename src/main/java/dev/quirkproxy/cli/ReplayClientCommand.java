@@ -10,7 +10,9 @@ import dev.quirkproxy.replay.ReplayClientReport;
 import dev.quirkproxy.replay.ReplayClientResult;
 import dev.quirkproxy.replay.ReplaySummary;
 import dev.quirkproxy.replay.SemanticDiffIgnore;
+import dev.quirkproxy.tls.TlsContexts;
 import dev.quirkproxy.tls.TlsMode;
+import dev.quirkproxy.tls.TlsSetupException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -21,6 +23,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -53,7 +56,9 @@ import picocli.CommandLine.Spec;
       "  quirkproxy replay client --capture captures/2026-11-26/ --upstream imap://127.0.0.1:143 \\",
       "      --user alice --password secret --report all.xml",
       "  quirkproxy replay client --capture pop.jsonl --upstream pop3://127.0.0.1:110 \\",
-      "      --user alice --password secret"
+      "      --user alice --password secret",
+      "  quirkproxy replay client --capture c.jsonl --upstream 'imap://mail.test?tls=starttls' \\",
+      "      --upstream-ca test-ca.pem --user alice --password secret"
     })
 final class ReplayClientCommand implements Callable<Integer> {
 
@@ -71,8 +76,21 @@ final class ReplayClientCommand implements Callable<Integer> {
       required = true,
       paramLabel = "URL",
       description =
-          "The live server: imap://, imaps://, pop3:// or pop3s://HOST[:PORT], as the capture.")
+          "The live server: imap://, imaps://, pop3:// or pop3s://HOST[:PORT], as the capture;"
+              + " ?tls=starttls for STARTTLS (IMAP) / STLS (POP3) after the greeting.")
   String upstream;
+
+  @Option(
+      names = "--upstream-ca",
+      paramLabel = "FILE",
+      description =
+          "PEM CA certificate(s) to trust for the server's TLS, besides the system's. Repeatable.")
+  List<Path> upstreamCas = new ArrayList<>();
+
+  @Option(
+      names = "--upstream-insecure",
+      description = "Do not verify the server's certificate or host name.")
+  boolean upstreamInsecure;
 
   @Option(names = "--user", paramLabel = "U", description = "User name to log in with.")
   String user;
@@ -122,7 +140,7 @@ final class ReplayClientCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try {
-      ReplayClientConfig config = config();
+      ReplayClientConfig config = config(err);
       if (Files.isDirectory(capture)) {
         return replayAll(config, CaptureFiles.list(capture), out);
       }
@@ -136,7 +154,7 @@ final class ReplayClientCommand implements Callable<Integer> {
     } catch (UsageException | IllegalArgumentException e) {
       err.println("quirkproxy: " + e.getMessage());
       return ExitCodes.USAGE;
-    } catch (ReplayClientException | IOException e) {
+    } catch (ReplayClientException | IOException | TlsSetupException e) {
       err.println("quirkproxy: " + Main.message(e));
       return ExitCodes.USAGE;
     }
@@ -171,21 +189,42 @@ final class ReplayClientCommand implements Callable<Integer> {
     return ReplaySummary.exitCode(outcomes);
   }
 
-  private ReplayClientConfig config() {
+  private ReplayClientConfig config(PrintWriter err) throws TlsSetupException {
     Endpoint e = Endpoint.parse(upstream);
-    if (e.tls() == TlsMode.STARTTLS) {
-      throw new UsageException(
-          "--upstream must be imap://, imaps://, pop3:// or pop3s:// (no ?tls=starttls), not "
-              + upstream);
-    }
     if (password == null && user != null) {
       throw new UsageException("--user needs --password");
     }
     Set<SemanticDiffIgnore> set = SemanticDiffIgnore.defaults();
     noIgnore.forEach(i -> set.removeAll(values(i)));
     ignore.forEach(i -> set.addAll(values(i)));
+    boolean startTls = e.tls() == TlsMode.STARTTLS;
+    SSLContext context = null;
+    if (e.tls() == TlsMode.NONE) {
+      if (!upstreamCas.isEmpty() || upstreamInsecure) {
+        throw new UsageException(
+            "--upstream-ca and --upstream-insecure need TLS: imaps://, pop3s:// or ?tls=starttls");
+      }
+    } else {
+      if (upstreamInsecure) {
+        err.println(
+            "quirkproxy: --upstream-insecure: the server's certificate and host name are NOT"
+                + " verified");
+        err.flush();
+      }
+      context = TlsContexts.blockingClient(upstreamCas, upstreamInsecure);
+    }
     return new ReplayClientConfig(
-        e.host(), e.port(), e.implicitTls(), user, password, set, timeout, e.protocol());
+        e.host(),
+        e.port(),
+        e.implicitTls(),
+        user,
+        password,
+        set,
+        timeout,
+        e.protocol(),
+        startTls,
+        context,
+        upstreamInsecure);
   }
 
   private static Set<SemanticDiffIgnore> values(String text) {

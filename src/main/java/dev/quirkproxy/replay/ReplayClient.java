@@ -5,6 +5,7 @@ import dev.quirkproxy.codec.imap.parse.FrameBytes;
 import dev.quirkproxy.codec.imap.parse.ImapParser;
 import dev.quirkproxy.codec.imap.parse.ParsedFrame;
 import dev.quirkproxy.session.Protocol;
+import dev.quirkproxy.tls.TlsContexts;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,10 +13,13 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -27,7 +31,8 @@ import javax.net.ssl.SSLSocketFactory;
  * ReplayClientRemap}) and comparing every answer with the recorded one ({@link SemanticDiff}).
  * After every successful SELECT/EXAMINE it asks the live server {@code UID FETCH 1:* (UID
  * RFC822.SIZE ENVELOPE)} under a tag of its own, to learn the live messages' identities; that
- * answer is not compared.
+ * answer is not compared. With {@code ?tls=starttls} it sends STARTTLS (tag {@value #TLS_TAG}, not
+ * compared) after the greeting and goes on over TLS; a recorded STARTTLS is not replayed.
  *
  * <p>A blocking socket rather than a Netty pipeline: one connection, strictly request/response, run
  * from the command line; nothing here benefits from an event loop.
@@ -35,6 +40,9 @@ import javax.net.ssl.SSLSocketFactory;
 public final class ReplayClient {
 
   private static final long MAX_FRAME = 1L << 30;
+
+  /** The tag of the replay's own STARTTLS. */
+  static final String TLS_TAG = "QPRTLS";
 
   private final ReplayClientConfig config;
   private final ImapParser parser = new ImapParser();
@@ -71,9 +79,11 @@ public final class ReplayClient {
     } catch (IOException e) {
       throw new ReplayClientException(capture.file() + ": " + e.getMessage(), e);
     }
-    try (Socket socket = connect(config)) {
-      in =
-          new ReplayClientFramer(new BufferedInputStream(socket.getInputStream()), true, MAX_FRAME);
+    Socket socket = null;
+    try {
+      socket = connect(config);
+      BufferedInputStream buffered = new BufferedInputStream(socket.getInputStream());
+      in = new ReplayClientFramer(buffered, true, MAX_FRAME);
       out = socket.getOutputStream();
       List<ReplayClientResult.Step> steps = new ArrayList<>();
       byte[] greeting = in.next();
@@ -83,6 +93,14 @@ public final class ReplayClient {
       steps.add(
           new ReplayClientResult.Step(
               "*", "greeting", compare(script.greeting(), List.of(greeting), false)));
+      if (config.startTls()) {
+        startTls(buffered);
+        socket = upgrade(socket, config);
+        in =
+            new ReplayClientFramer(
+                new BufferedInputStream(socket.getInputStream()), true, MAX_FRAME);
+        out = socket.getOutputStream();
+      }
       for (ReplayClientScript.Step step : script.steps()) {
         steps.add(run(step));
         if (step.name().equals("LOGOUT")) {
@@ -92,14 +110,32 @@ public final class ReplayClient {
       return new ReplayClientResult(steps, script.skipped());
     } catch (SocketTimeoutException e) {
       throw new ReplayClientException(
-          "no answer from " + where() + " within " + config.timeout().toSeconds() + " s", e);
+          "no answer from " + config.where() + " within " + config.timeout().toSeconds() + " s", e);
+    } catch (SSLException e) {
+      throw tlsFailure(config, e);
     } catch (IOException e) {
-      throw new ReplayClientException(where() + ": " + e.getMessage(), e);
+      throw new ReplayClientException(config.where() + ": " + e.getMessage(), e);
+    } finally {
+      closeQuietly(socket);
     }
   }
 
-  private String where() {
-    return (config.implicitTls() ? "imaps://" : "imap://") + config.host() + ":" + config.port();
+  /**
+   * STARTTLS under a tag of the replay's own (RFC 9051 §6.2.1), not compared; anything but OK, or
+   * anything the server sends after it before the handshake, ends the replay.
+   */
+  private void startTls(BufferedInputStream buffered) throws IOException, ReplayClientException {
+    List<byte[]> answer = new ArrayList<>();
+    send((TLS_TAG + " STARTTLS\r\n").getBytes(StandardCharsets.US_ASCII), TLS_TAG, answer);
+    readUntilTagged(TLS_TAG, answer);
+    String status = ReplayClientScript.firstLine(answer.get(answer.size() - 1));
+    if (!status.toUpperCase(Locale.ROOT).startsWith(TLS_TAG + " OK")) {
+      throw new ReplayClientException(config.where() + ": the server refused STARTTLS: " + status);
+    }
+    if (buffered.available() > 0) {
+      throw new ReplayClientException(
+          config.where() + ": the server sent data after its STARTTLS answer, before TLS");
+    }
   }
 
   static Socket connect(ReplayClientConfig config) throws IOException {
@@ -108,21 +144,71 @@ public final class ReplayClient {
       s.connect(
           new InetSocketAddress(config.host(), config.port()), (int) config.timeout().toMillis());
       s.setSoTimeout((int) config.timeout().toMillis());
-      if (!config.implicitTls()) {
-        return s;
-      }
-      SSLSocket tls =
-          (SSLSocket)
-              ((SSLSocketFactory) SSLSocketFactory.getDefault())
-                  .createSocket(s, config.host(), config.port(), true);
-      SSLParameters p = tls.getSSLParameters();
-      p.setEndpointIdentificationAlgorithm("HTTPS");
-      tls.setSSLParameters(p);
-      tls.startHandshake();
-      return tls;
+      return config.implicitTls() ? upgrade(s, config) : s;
     } catch (IOException e) {
       s.close();
       throw e;
+    }
+  }
+
+  /**
+   * TLS over {@code plain} (implicit TLS, or after STARTTLS/STLS): the configured trust, TLS 1.2 or
+   * 1.3, the host name verified (RFC 6125) unless insecure. Closing the result closes {@code
+   * plain}.
+   */
+  static SSLSocket upgrade(Socket plain, ReplayClientConfig config) throws IOException {
+    SSLSocketFactory factory;
+    try {
+      factory =
+          config.tlsContext() != null
+              ? config.tlsContext().getSocketFactory()
+              : SSLContext.getDefault().getSocketFactory();
+    } catch (GeneralSecurityException e) {
+      throw new SSLException("no TLS context: " + e.getMessage(), e);
+    }
+    SSLSocket tls = (SSLSocket) factory.createSocket(plain, config.host(), config.port(), true);
+    tls.setSoTimeout((int) config.timeout().toMillis());
+    SSLParameters p = tls.getSSLParameters();
+    p.setProtocols(TlsContexts.clientProtocols());
+    p.setEndpointIdentificationAlgorithm(config.insecure() ? null : "HTTPS");
+    tls.setSSLParameters(p);
+    tls.startHandshake();
+    return tls;
+  }
+
+  /** A failed TLS handshake as a message that says what to do about it. */
+  static ReplayClientException tlsFailure(ReplayClientConfig config, SSLException e) {
+    String why =
+        e.getMessage() != null
+            // The JDK nests class names in its messages: "PKIX path building failed:
+            // sun.security...SunCertPathBuilderException: unable to find ..."
+            ? e.getMessage().replaceAll("(?:[\\w$]+\\.)+[\\w$]*Exception: ", "")
+            : e.getClass().getSimpleName();
+    boolean trust =
+        why.contains("PKIX")
+            || why.contains("certification path")
+            || why.contains("No subject alternative")
+            || why.contains("No name matching");
+    return new ReplayClientException(
+        config.where()
+            + ": TLS handshake failed: "
+            + (trust
+                ? "the server's certificate is not trusted ("
+                    + why
+                    + "); trust its CA with --upstream-ca FILE, or skip verification with"
+                    + " --upstream-insecure"
+                : why),
+        e);
+  }
+
+  static void closeQuietly(Socket socket) {
+    if (socket == null) {
+      return;
+    }
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // Nothing more to do with this connection.
     }
   }
 

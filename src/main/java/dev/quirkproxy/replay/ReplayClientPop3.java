@@ -13,14 +13,16 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import javax.net.ssl.SSLException;
 
 /**
  * Replays the client side of a POP3 capture against a live server, one command at a time (RFC 1939
  * has no pipelining without the PIPELINING capability, and the replay does not use it), and
  * compares each answer with the recorded one ({@link SemanticDiffPop3}). USER and PASS use the
  * given credentials (captures redact PASS), AUTH PLAIN is rebuilt from them; APOP and other SASL
- * mechanisms stop the replay. STLS is not replayed (use {@code pop3s://}). Message numbers are sent
- * as recorded, not remapped.
+ * mechanisms stop the replay. A recorded STLS is not replayed: with {@code ?tls=starttls} the
+ * replay sends its own STLS after the greeting (not compared) and goes on over TLS. Message numbers
+ * are sent as recorded, not remapped.
  */
 final class ReplayClientPop3 {
 
@@ -46,7 +48,9 @@ final class ReplayClientPop3 {
     } catch (IOException e) {
       throw new ReplayClientException(capture.file() + ": " + e.getMessage(), e);
     }
-    try (Socket socket = ReplayClient.connect(config)) {
+    Socket socket = null;
+    try {
+      socket = ReplayClient.connect(config);
       in = new BufferedInputStream(socket.getInputStream());
       out = socket.getOutputStream();
       List<ReplayClientResult.Step> steps = new ArrayList<>();
@@ -55,6 +59,12 @@ final class ReplayClientPop3 {
       steps.add(
           new ReplayClientResult.Step(
               "*", "greeting", diff.diff("", greeting.get(0), liveGreeting)));
+      if (config.startTls()) {
+        stls();
+        socket = ReplayClient.upgrade(socket, config);
+        in = new BufferedInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+      }
       int n = 0;
       for (Recording.Exchange x : recording.exchanges()) {
         String line = x.command.lines().isEmpty() ? "" : x.command.lines().get(0);
@@ -65,7 +75,8 @@ final class ReplayClientPop3 {
           continue;
         }
         if (name.equals("STLS")) {
-          skipped.add(line + ": STLS is not replayed (use pop3s://)");
+          skipped.add(
+              line + ": STLS is not replayed (TLS is the replay's own: pop3s:// or ?tls=starttls)");
           continue;
         }
         n++;
@@ -104,9 +115,25 @@ final class ReplayClientPop3 {
       return new ReplayClientResult(steps, skipped);
     } catch (SocketTimeoutException e) {
       throw new ReplayClientException(
-          "no answer from " + where() + " within " + config.timeout().toSeconds() + " s", e);
+          "no answer from " + config.where() + " within " + config.timeout().toSeconds() + " s", e);
+    } catch (SSLException e) {
+      throw ReplayClient.tlsFailure(config, e);
     } catch (IOException e) {
-      throw new ReplayClientException(where() + ": " + e.getMessage(), e);
+      throw new ReplayClientException(config.where() + ": " + e.getMessage(), e);
+    } finally {
+      ReplayClient.closeQuietly(socket);
+    }
+  }
+
+  /** STLS (RFC 2595 §4), not compared; anything but +OK, or data after it, ends the replay. */
+  private void stls() throws IOException, ReplayClientException {
+    String status = new String(command("STLS", false), StandardCharsets.ISO_8859_1).strip();
+    if (!status.startsWith("+OK")) {
+      throw new ReplayClientException(config.where() + ": the server refused STLS: " + status);
+    }
+    if (in.available() > 0) {
+      throw new ReplayClientException(
+          config.where() + ": the server sent data after its STLS answer, before TLS");
     }
   }
 
@@ -134,10 +161,6 @@ final class ReplayClientPop3 {
             .encodeToString(
                 ("\0" + user + "\0" + config.password()).getBytes(StandardCharsets.UTF_8));
     return command(sasl, false);
-  }
-
-  private String where() {
-    return (config.implicitTls() ? "pop3s://" : "pop3://") + config.host() + ":" + config.port();
   }
 
   private byte[] command(String line, boolean multiLine) throws IOException {

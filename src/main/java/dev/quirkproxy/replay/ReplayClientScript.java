@@ -17,12 +17,17 @@ import java.util.Map;
  * the capture. Responses are attributed by tag: a step gets the untagged responses since the
  * previous tagged completion and its own completion (exact for clients that wait for each answer,
  * an approximation for pipelining clients). Continuation requests are not kept. A command the
- * upstream never completed (one the proxy answered itself, e.g. COMPRESS) is not a step.
+ * upstream never completed (one the proxy answered itself, e.g. COMPRESS) is not a step, nor is a
+ * recorded STARTTLS (the replay does its own).
  */
 record ReplayClientScript(List<byte[]> greeting, List<Step> steps, List<String> skipped) {
 
   /** The largest frame read from a capture. */
   static final long MAX_FRAME = 1L << 30;
+
+  /** Why a recorded STARTTLS is not a step. */
+  static final String STARTTLS_SKIPPED =
+      "STARTTLS is not replayed (TLS is the replay's own: imaps:// or ?tls=starttls)";
 
   /**
    * One command to replay.
@@ -94,6 +99,11 @@ record ReplayClientScript(List<byte[]> greeting, List<Step> steps, List<String> 
         if (last != null) {
           last.followUps().add(f);
         }
+        continue;
+      }
+      if (w[1].equalsIgnoreCase("STARTTLS")) {
+        skipped.add(line + ": " + STARTTLS_SKIPPED);
+        last = null;
         continue;
       }
       List<byte[]> recorded = answers.get(w[0]);

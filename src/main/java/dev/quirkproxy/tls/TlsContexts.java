@@ -75,6 +75,33 @@ public final class TlsContexts {
     }
   }
 
+  /**
+   * The same upstream trust as {@link #client} for a blocking JDK socket ({@code replay client}):
+   * the system trust store plus {@code extraTrust}, or no verification at all when {@code
+   * insecure}. Host-name verification is the socket's to switch on ({@link
+   * javax.net.ssl.SSLParameters#setEndpointIdentificationAlgorithm}); the protocols to enable are
+   * {@link #clientProtocols()}.
+   */
+  public static javax.net.ssl.SSLContext blockingClient(List<Path> extraTrust, boolean insecure)
+      throws TlsSetupException {
+    try {
+      TrustManager[] trust =
+          insecure
+              ? io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE.getTrustManagers()
+              : trust(extraTrust).getTrustManagers();
+      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(null, trust, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new TlsSetupException("cannot set up upstream TLS: " + e.getMessage(), e);
+    }
+  }
+
+  /** The protocols the upstream side speaks: TLS 1.3 and 1.2. */
+  public static String[] clientProtocols() {
+    return MODERN.clone();
+  }
+
   private static SslProvider provider(KeyLog keyLog, boolean legacy) throws TlsSetupException {
     if (OpenSsl.isAvailable()) {
       return SslProvider.OPENSSL;
