@@ -21,8 +21,12 @@ import javax.net.ssl.SSLException;
  * compares each answer with the recorded one ({@link SemanticDiffPop3}). USER and PASS use the
  * given credentials (captures redact PASS), AUTH PLAIN is rebuilt from them; APOP and other SASL
  * mechanisms stop the replay. A recorded STLS is not replayed: with {@code ?tls=starttls} the
- * replay sends its own STLS after the greeting (not compared) and goes on over TLS. Message numbers
- * are sent as recorded, not remapped.
+ * replay sends its own STLS after the greeting (not compared) and goes on over TLS. After a
+ * successful login the replay sends its own {@code LIST} and {@code TOP n 0} per message (or {@code
+ * UIDL} when TOP is refused), not compared, and maps message numbers ({@link
+ * ReplayClientPop3Remap}): LIST n, UIDL n, TOP n m, RETR n and DELE n are sent with the live
+ * number, LIST and UIDL answers read back in recorded numbers; a command for a recorded message
+ * with no live counterpart is not sent and reported as a difference.
  */
 final class ReplayClientPop3 {
 
@@ -31,6 +35,9 @@ final class ReplayClientPop3 {
 
   private final ReplayClientConfig config;
   private final SemanticDiffPop3 diff;
+  private final ReplayClientPop3Remap remap = new ReplayClientPop3Remap();
+  private boolean probed;
+  private boolean numbered;
   private InputStream in;
   private OutputStream out;
 
@@ -45,6 +52,15 @@ final class ReplayClientPop3 {
     try {
       recording = Recording.of(capture);
       greeting = List.of(concat(recording, recording.greeting()));
+      for (Recording.Exchange x : recording.exchanges()) {
+        if (!x.command.lines().isEmpty()) {
+          String line = x.command.lines().get(0);
+          remap.observe(line, concat(recording, x.last()), false);
+          numbered |=
+              ReplayClientPop3Remap.recordedArgument(line) > 0
+                  || line.strip().toUpperCase(Locale.ROOT).matches("(LIST|UIDL)");
+        }
+      }
     } catch (IOException e) {
       throw new ReplayClientException(capture.file() + ": " + e.getMessage(), e);
     }
@@ -104,10 +120,24 @@ final class ReplayClientPop3 {
               live = authPlain();
             }
           }
-          default -> live = command(line, SemanticDiffPop3.multiLine(line));
+          default -> {
+            String sent = remap.rewrite(line);
+            if (sent == null) {
+              steps.add(new ReplayClientResult.Step(String.valueOf(n), shown, missing(line)));
+              continue;
+            }
+            live = remap.toRecorded(line, command(sent, SemanticDiffPop3.multiLine(sent)));
+          }
         }
         steps.add(
             new ReplayClientResult.Step(String.valueOf(n), shown, diff.diff(line, recorded, live)));
+        if ((name.equals("PASS") || name.equals("AUTH") && line.strip().contains(" "))
+            && ok(live)
+            && numbered
+            && !probed) {
+          probed = true;
+          probe();
+        }
         if (name.equals("QUIT")) {
           break;
         }
@@ -135,6 +165,48 @@ final class ReplayClientPop3 {
       throw new ReplayClientException(
           config.where() + ": the server sent data after its STLS answer, before TLS");
     }
+  }
+
+  /** The difference for a command naming a recorded message the live maildrop does not have. */
+  private List<String> missing(String line) {
+    int n = ReplayClientPop3Remap.recordedArgument(line);
+    return List.of(
+        "- message "
+            + n
+            + " ("
+            + remap.recordedIdentity(n)
+            + "): not in the live maildrop, not sent");
+  }
+
+  /**
+   * Learns the live maildrop's sizes and Message-IDs (LIST, TOP n 0; UIDL when TOP is refused); the
+   * answers are not compared.
+   */
+  private void probe() throws IOException {
+    byte[] list = command("LIST", true);
+    if (!ok(list)) {
+      return;
+    }
+    remap.observe("LIST", list, true);
+    boolean top = true;
+    for (int n : remap.liveNumbers()) {
+      byte[] headers = command("TOP " + n + " 0", true);
+      if (!ok(headers)) {
+        top = false;
+        break;
+      }
+      remap.observe("TOP " + n + " 0", headers, true);
+    }
+    if (!top) {
+      byte[] uidl = command("UIDL", true);
+      remap.observe("UIDL", uidl, true);
+    }
+    remap.match();
+  }
+
+  private static boolean ok(byte[] answer) {
+    return new String(answer, 0, Math.min(3, answer.length), StandardCharsets.ISO_8859_1)
+        .equals("+OK");
   }
 
   private String auth(String mech) throws ReplayClientException {

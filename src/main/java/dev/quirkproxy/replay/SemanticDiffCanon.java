@@ -4,6 +4,7 @@ import dev.quirkproxy.codec.imap.parse.Node;
 import dev.quirkproxy.codec.imap.parse.ParsedFrame;
 import dev.quirkproxy.codec.imap.parse.ResponseCode;
 import dev.quirkproxy.codec.imap.parse.ResponseData;
+import dev.quirkproxy.codec.imap.parse.SequenceSet;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,12 +20,16 @@ import java.util.TreeMap;
  * The canonical text of IMAP responses for {@link SemanticDiff}: strings compared by value (a
  * quoted string equals a literal with the same octets; long or binary values by size and SHA-256),
  * flag and capability lists as sorted sets, FETCH items by name in any order, message numbers in
- * the recorded session's terms, and what is ignored masked as {@code *} (or left out, for RECENT).
+ * the recorded session's terms (also in SEARCH and ESEARCH results), and what is ignored masked as
+ * {@code *} (or left out, for RECENT).
  */
 final class SemanticDiffCanon {
 
   /** Values longer than this are shown by size and hash. */
   private static final int SHOWN = 120;
+
+  /** Ranges up to this many members are mapped member by member, longer ones by their ends. */
+  private static final long EXPAND_LIMIT = 10_000;
 
   /** How one side's message numbers read in the recorded session's terms. */
   interface Numbers {
@@ -169,6 +174,8 @@ final class SemanticDiffCanon {
       if (s.modSeq() != null) {
         t += " (MODSEQ " + (ignore.contains(SemanticDiffIgnore.MODSEQ) ? "*" : s.modSeq()) + ")";
       }
+    } else if (v instanceof ResponseData.Esearch e) {
+      t = esearch(e);
     } else if (v instanceof ResponseData.Flags f) {
       t = "* FLAGS " + sortedSet(flags(f.flags()));
     } else if (v instanceof ResponseData.Capability c) {
@@ -204,6 +211,94 @@ final class SemanticDiffCanon {
       t = join(d.tokens().items());
     }
     return new Canonical(t, t, null, false);
+  }
+
+  /**
+   * RFC 4731 / RFC 9051 §7.3.4: return data sorted by name; ALL, MIN, MAX (and PARTIAL's set) in
+   * the recorded session's numbers (UIDs after {@code UID}, else sequence numbers).
+   */
+  private String esearch(ResponseData.Esearch e) {
+    StringBuilder b = new StringBuilder("* ESEARCH");
+    if (e.tag() != null) {
+      b.append(" (TAG ").append(string(e.tag())).append(')');
+    }
+    if (e.uid()) {
+      b.append(" UID");
+    }
+    List<String> items = new ArrayList<>();
+    for (ResponseData.Esearch.ReturnData d : e.data()) {
+      String name = upper(d.name());
+      Node value = d.value();
+      String shown =
+          switch (name) {
+            case "MIN", "MAX" ->
+                value instanceof Node.Num n ? number(n.value(), e.uid()) : canon(value);
+            case "ALL" -> numberSet(Node.text(value), e.uid());
+            case "MODSEQ" -> ignore.contains(SemanticDiffIgnore.MODSEQ) ? "*" : canon(value);
+            case "PARTIAL" -> partial(value, e.uid());
+            default -> canon(value);
+          };
+      items.add(name + " " + shown);
+    }
+    items.sort(null);
+    items.forEach(i -> b.append(' ').append(i));
+    return b.toString();
+  }
+
+  private String number(long n, boolean uid) {
+    return uid ? numbers.uid(n) : numbers.seq(n, 0);
+  }
+
+  /** RFC 9394 {@code PARTIAL (range set)}: the set mapped, the range as it is. */
+  private String partial(Node value, boolean uid) {
+    if (value instanceof Node.Paren p && p.items().items().size() == 2) {
+      Node set = p.items().items().get(1);
+      return "("
+          + canon(p.items().items().get(0))
+          + " "
+          + (set instanceof Node.Nil ? "NIL" : numberSet(Node.text(set), uid))
+          + ")";
+    }
+    return canon(value);
+  }
+
+  /** A set of numbers in the recorded session's terms, as a compressed set; {@code live:N} last. */
+  private String numberSet(String text, boolean uid) {
+    SequenceSet set;
+    try {
+      set = SequenceSet.parse(text);
+    } catch (IllegalArgumentException bad) {
+      return text;
+    }
+    if (set.saved()) {
+      return text;
+    }
+    java.util.TreeSet<Long> members = new java.util.TreeSet<>();
+    List<String> other = new ArrayList<>();
+    for (SequenceSet.Range r : set.ranges()) {
+      long a = Math.min(r.first(), r.last());
+      long c = Math.max(r.first(), r.last());
+      if (c == SequenceSet.STAR || c - a > EXPAND_LIMIT) {
+        other.add(number(a, uid) + ":" + (c == SequenceSet.STAR ? "*" : number(c, uid)));
+        continue;
+      }
+      for (long n = a; n <= c; n++) {
+        String m = number(n, uid);
+        if (m.chars().allMatch(Character::isDigit)) {
+          members.add(Long.parseLong(m));
+        } else {
+          other.add(m);
+        }
+      }
+    }
+    other.sort(SemanticDiffCanon::numeric);
+    String head = ReplayClientRemap.compress(List.copyOf(members));
+    List<String> all = new ArrayList<>();
+    if (!head.isEmpty()) {
+      all.add(head);
+    }
+    all.addAll(other);
+    return String.join(",", all);
   }
 
   private Canonical fetch(ParsedFrame.Data d, ResponseData.Fetch f) {

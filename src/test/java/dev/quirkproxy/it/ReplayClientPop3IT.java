@@ -20,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code quirkproxy replay client} over POP3: a scripted session (USER, PASS, STAT, LIST, UIDL, TOP
  * 1 0, RETR 2, QUIT) is recorded through the proxy in front of Dovecot's POP3, PASS redacted, then
  * replayed with the password given again against another user seeded the same way: no difference.
- * After the last message is deleted over a direct connection, the replay reports exactly that.
+ * After the last message is deleted over a direct connection, the replay reports exactly that;
+ * after the first is, too: later messages are found under their new numbers (by size and
+ * Message-ID), so only message 1 differs, and TOP 1 0 is reported as missing rather than sent.
  */
 class ReplayClientPop3IT {
 
@@ -104,6 +106,45 @@ class ReplayClientPop3IT {
         .contains("RETR 2: same")
         .contains("QUIT: same");
     assertThat(r.out().lines().filter(l -> l.startsWith("    ")).toList()).hasSize(4);
+  }
+
+  @Test
+  void aDeletedFirstMessageIsMissingNotAShift() throws Exception {
+    Path capture = record();
+    String user = dovecot.newUser("pop-first");
+    MailSeed.Message first = MailSeed.INBOX.get(0);
+    long total = MailSeed.INBOX.stream().mapToLong(MailSeed.Message::crlfSize).sum();
+    try (RawClient c = RawClient.connect(dovecot.pop3Port(), "direct")) {
+      assertThat(c.line()).startsWith("+OK");
+      for (String cmd : List.of("USER " + user, "PASS " + Dovecot.PASSWORD, "DELE 1", "QUIT")) {
+        c.sendLine(cmd);
+        assertThat(c.line()).as(cmd).startsWith("+OK");
+      }
+    }
+    Cli r = replay(capture, user);
+    assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(1);
+    int n = MailSeed.INBOX.size();
+    assertThat(r.out())
+        .contains("9 steps replayed: 5 same, 4 differ")
+        .contains(
+            "STAT: differs\n"
+                + "    ~ count: recorded "
+                + n
+                + ", live "
+                + (n - 1)
+                + "\n"
+                + "    ~ size: recorded "
+                + total
+                + ", live "
+                + (total - first.crlfSize())
+                + "\n")
+        .contains("LIST: differs\n    - 1 " + first.crlfSize() + "\n")
+        .contains("UIDL: differs\n    - 1 *\n")
+        .contains("TOP 1 0: differs\n    - message 1 (size " + first.crlfSize())
+        .contains("): not in the live maildrop, not sent\n")
+        .contains("RETR 2: same")
+        .contains("QUIT: same");
+    assertThat(r.out().lines().filter(l -> l.startsWith("    ")).toList()).hasSize(5);
   }
 
   @Test

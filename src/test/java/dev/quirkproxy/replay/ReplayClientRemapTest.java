@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quirkproxy.codec.imap.parse.FrameBytes;
 import dev.quirkproxy.codec.imap.parse.ImapParser;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ReplayClientRemapTest {
@@ -73,5 +74,83 @@ class ReplayClientRemapTest {
     assertThat(r.recordedSeq(1, 0)).isEqualTo("1");
     assertThat(r.recordedUid(7)).isEqualTo("7");
     assertThat(r.mapSet("1:4", true)).isEqualTo("1:4");
+  }
+
+  private static String rewritten(ReplayClientRemap r, String command) {
+    return new String(
+        r.rewrite((command + "\r\n").getBytes(StandardCharsets.US_ASCII)),
+        StandardCharsets.US_ASCII);
+  }
+
+  @Test
+  void searchKeysAreRewritten() {
+    ReplayClientRemap r = remap();
+    assertThat(rewritten(r, "a1 SEARCH 3 UNSEEN")).isEqualTo("a1 SEARCH 2 UNSEEN\r\n");
+    assertThat(rewritten(r, "a2 UID SEARCH UID 1:3")).isEqualTo("a2 UID SEARCH UID 2,11,13\r\n");
+    assertThat(rewritten(r, "a3 UID SEARCH 3 UID 3"))
+        .as("a bare set is sequence numbers, also in UID SEARCH")
+        .isEqualTo("a3 UID SEARCH 2 UID 13\r\n");
+    assertThat(
+            rewritten(
+                r, "a4 SEARCH RETURN (MIN MAX) CHARSET UTF-8 OR (3 LARGER 3) NOT UID 3 SMALLER 3"))
+        .isEqualTo(
+            "a4 SEARCH RETURN (MIN MAX) CHARSET UTF-8 OR (2 LARGER 3) NOT UID 13 SMALLER 3\r\n");
+    assertThat(rewritten(r, "a5 SEARCH HEADER X-N 3 MODSEQ \"/flags/x\" all 3 OLDER 3 3"))
+        .as("arguments of keys are not sets")
+        .isEqualTo("a5 SEARCH HEADER X-N 3 MODSEQ \"/flags/x\" all 3 OLDER 3 2\r\n");
+    assertThat(rewritten(r, "a6 SEARCH X-UNKNOWN 3 3"))
+        .as("after an unknown key nothing is rewritten")
+        .isEqualTo("a6 SEARCH X-UNKNOWN 3 3\r\n");
+    assertThat(rewritten(r, "a7 SEARCH $ 3")).isEqualTo("a7 SEARCH $ 2\r\n");
+  }
+
+  private static List<String> diff(ReplayClientRemap r, String recorded, String live) {
+    SemanticDiffCanon.Numbers numbers =
+        new SemanticDiffCanon.Numbers() {
+          @Override
+          public String seq(long seq, long uid) {
+            return r.recordedSeq(seq, uid);
+          }
+
+          @Override
+          public String uid(long uid) {
+            return r.recordedUid(uid);
+          }
+        };
+    ImapParser p = new ImapParser();
+    return new SemanticDiff(SemanticDiffIgnore.defaults())
+        .diff(
+            List.of(
+                p.response(FrameBytes.of((recorded + "\r\n").getBytes(StandardCharsets.US_ASCII)))),
+            List.of(p.response(FrameBytes.of((live + "\r\n").getBytes(StandardCharsets.US_ASCII)))),
+            SemanticDiffCanon.Numbers.AS_IS,
+            numbers,
+            false);
+  }
+
+  @Test
+  void esearchResultsAreReadInRecordedNumbers() {
+    ReplayClientRemap r = remap();
+    assertThat(
+            diff(
+                r,
+                "* ESEARCH (TAG \"a1\") UID ALL 1,3 MIN 1 MAX 3 COUNT 2",
+                "* ESEARCH (TAG \"a1\") UID COUNT 2 MAX 13 MIN 11 ALL 11,13"))
+        .isEmpty();
+    assertThat(diff(r, "* ESEARCH (TAG \"a2\") ALL 1,3", "* ESEARCH (TAG \"a2\") ALL 1:2"))
+        .as("sequence numbers")
+        .isEmpty();
+    assertThat(
+            diff(
+                r, "* ESEARCH (TAG \"a3\") UID ALL 1:3", "* ESEARCH (TAG \"a3\") UID ALL 11,13:14"))
+        .containsExactly(
+            "- * ESEARCH (TAG \"a3\") UID ALL 1:3", "+ * ESEARCH (TAG \"a3\") UID ALL 1,3,live:14");
+    assertThat(
+            diff(
+                r,
+                "* ESEARCH (TAG \"a4\") MODSEQ 5 MIN 3",
+                "* ESEARCH (TAG \"a4\") MIN 2 MODSEQ 9"))
+        .as("MODSEQ ignored by default")
+        .isEmpty();
   }
 }
