@@ -275,7 +275,14 @@ final class MailboxViewHandler implements RuleAction {
   }
 
   private void expunge(Frame f, Effect e, ImapSession imap, State st, long u) {
-    PendingCommand now = last(imap);
+    // The client's own command: a STORE \\Deleted the proxy turned into an expunge may have the
+    // proxy's flag restoring STORE pipelined after it.
+    PendingCommand now = null;
+    for (PendingCommand c : imap.pending().values()) {
+      if (!st.proxyTags.contains(c.tag())) {
+        now = c;
+      }
+    }
     MailboxView m = imap.mailbox();
     Move move = now == null ? null : st.moves.get(now.tag());
     if (move != null) {

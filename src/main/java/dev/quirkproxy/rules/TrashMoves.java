@@ -84,7 +84,8 @@ final class TrashMoves {
         || !store.flags().get(0).equalsIgnoreCase("\\Deleted")
         || m.decodedName().equalsIgnoreCase(st.trash)
         || m.name().equalsIgnoreCase(st.trash)
-        || !(imap.hasCapability("MOVE") || imap.hasCapability("UIDPLUS"))) {
+        || imap.capabilities().isEmpty()) {
+      // Nothing known of the upstream (no [CAPABILITY], no CAPABILITY asked): leave it alone.
       return false;
     }
     long clientExists = m.exists() + st.view.extra();
@@ -109,7 +110,8 @@ final class TrashMoves {
     }
     String target = "\"" + st.trash.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     if (!imap.hasCapability("MOVE")) {
-      return copyStoreExpunge(e, st, m, tag, store, uid, clientExists, target);
+      return copyStoreExpunge(
+          e, st, m, tag, store, uid, clientExists, target, imap.hasCapability("UIDPLUS"));
     }
     String set = uid ? store.set().text() : st.view.toUpstream(store.set(), clientExists);
     if (set == null) {
@@ -121,12 +123,14 @@ final class TrashMoves {
   }
 
   /**
-   * Delete-to-Trash on an upstream without MOVE but with UIDPLUS (RFC 4315): {@code UID COPY} to
+   * Delete-to-Trash on an upstream without MOVE. With UIDPLUS (RFC 4315): {@code UID COPY} to
    * Trash, {@code UID STORE +FLAGS.SILENT (\Deleted)}, then {@code UID EXPUNGE} of exactly those
-   * UIDs, so no other message flagged {@code \Deleted} is touched. The first two go under the
-   * proxy's own tags and their answers are not shown; the client's tag answers the last. Needs the
-   * UIDs: a STORE by sequence number whose messages' UIDs the tracker has not seen goes on
-   * unchanged.
+   * UIDs. Without it: the same with a plain {@code EXPUNGE}, the {@code \Deleted} flag of every
+   * other message taken off before and put back after, so no other message is expunged (this needs
+   * the flags of every message, from the client's earlier FETCHes; else the STORE goes on
+   * unchanged). The proxy's commands go under its own tags and their answers are not shown; the
+   * client's tag answers the expunge. Needs the UIDs: a STORE by sequence number whose messages'
+   * UIDs the tracker has not seen goes on unchanged.
    */
   static boolean copyStoreExpunge(
       Effect e,
@@ -136,7 +140,8 @@ final class TrashMoves {
       CommandView.Store store,
       boolean uid,
       long clientExists,
-      String target) {
+      String target,
+      boolean uidplus) {
     String uids;
     if (uid) {
       uids = store.set().text();
@@ -158,14 +163,48 @@ final class TrashMoves {
       }
       uids = String.join(",", known);
     }
+    java.util.Set<String> listed = java.util.Set.of(uids.split(","));
+    java.util.function.LongPredicate moving =
+        uid
+            ? id -> store.set().contains(id, Long.MAX_VALUE)
+            : id -> listed.contains(Long.toString(id));
+    String others = uidplus ? "" : otherDeleted(m, moving);
+    if (others == null) {
+      return false;
+    }
     st.moves.put(tag, new MailboxViewHandler.Move(store.silent(), uid, new ArrayList<>()));
-    st.proxyTags.add(tag + "-qp1");
-    st.proxyTags.add(tag + "-qp2");
-    e.injectBefore(
-        List.of(
-            tag + "-qp1 UID COPY " + uids + " " + target,
-            tag + "-qp2 UID STORE " + uids + " +FLAGS.SILENT (\\Deleted)"));
-    e.replaceFrame(tag + " UID EXPUNGE " + uids, true);
+    List<String> before = new ArrayList<>();
+    before.add(tag + "-qp1 UID COPY " + uids + " " + target);
+    if (!others.isEmpty()) {
+      before.add(tag + "-qp2 UID STORE " + others + " -FLAGS.SILENT (\\Deleted)");
+    }
+    before.add(tag + "-qp3 UID STORE " + uids + " +FLAGS.SILENT (\\Deleted)");
+    before.forEach(l -> st.proxyTags.add(l.substring(0, l.indexOf(' '))));
+    e.injectBefore(before);
+    e.replaceFrame(tag + (uidplus ? " UID EXPUNGE " + uids : " EXPUNGE"), true);
+    if (!others.isEmpty()) {
+      st.proxyTags.add(tag + "-qp4");
+      e.injectAfter(List.of(tag + "-qp4 UID STORE " + others + " +FLAGS.SILENT (\\Deleted)"));
+    }
     return true;
+  }
+
+  /**
+   * The UIDs of the messages not {@code moving} flagged {@code \Deleted} ("" when none), or null
+   * when the tracker has not seen every message's UID and flags.
+   */
+  private static String otherDeleted(MailboxView m, java.util.function.LongPredicate moving) {
+    List<String> others = new ArrayList<>();
+    for (long seq = 1; seq <= m.exists(); seq++) {
+      long id = m.uid(seq);
+      List<String> flags = m.flags(seq);
+      if (id == 0 || flags == null) {
+        return null;
+      }
+      if (!moving.test(id) && flags.stream().anyMatch(f -> f.equalsIgnoreCase("\\Deleted"))) {
+        others.add(Long.toString(id));
+      }
+    }
+    return String.join(",", others);
   }
 }

@@ -111,6 +111,66 @@ class DeleteToTrashIT {
     }
   }
 
+  /**
+   * An upstream with neither MOVE nor UIDPLUS (Dovecot told to advertise neither): the delete goes
+   * as COPY, STORE and a plain EXPUNGE, and another message the user had flagged {@code \Deleted}
+   * elsewhere is neither expunged nor loses its flag.
+   */
+  @Test
+  void withoutMoveOrUidplusOtherDeletedMessagesSurvive() throws Exception {
+    try (Dovecot old =
+        Dovecot.start(Dovecot.Option.SPECIAL_USE, Dovecot.Option.NO_MOVE_NO_UIDPLUS)) {
+      String user = old.newUser("oldserver");
+      // Another client flagged message 4 \Deleted and has not expunged it.
+      try (RawClient other = RawClient.connect(old.imapPort(), "other")) {
+        other.line();
+        run(other, "o1", "LOGIN " + user + " " + Dovecot.PASSWORD);
+        run(other, "o2", "SELECT INBOX");
+        run(other, "o3", "UID STORE 4 +FLAGS.SILENT (\\Deleted)");
+        run(other, "o4", "LOGOUT");
+      }
+      RuleLoader.Result rules = RuleLoader.load(Path.of("rules"));
+      proxy =
+          new ProxyServer(
+                  ProxyConfig.of(
+                      new Endpoint(Protocol.IMAP, false, "127.0.0.1", 0),
+                      new Endpoint(Protocol.IMAP, false, "127.0.0.1", old.imapPort())),
+                  List.of(new RuleEngine(rules::rules)),
+                  null)
+              .identifyWith(Catalog.builtin(), "outlook");
+      int port = proxy.start().port();
+      try (RawClient outlook = RawClient.connect(port, "outlook")) {
+        outlook.line();
+        String login = run(outlook, "A1060", "LOGIN \"" + user + "\" \"" + Dovecot.PASSWORD + "\"");
+        assertThat(login).doesNotContain("UIDPLUS").doesNotContain(" MOVE");
+        assertThat(run(outlook, "A1061", "SELECT \"INBOX\"")).contains("* 5 EXISTS");
+        // Outlook reads every message's UID and flags after SELECT.
+        assertThat(run(outlook, "A1062", "FETCH 1:* (UID FLAGS)"))
+            .contains("* 4 FETCH (UID 4 FLAGS (\\Deleted))");
+        String stored = run(outlook, "A1063", "STORE 2 +FLAGS (\\Deleted)");
+        assertThat(stored)
+            .contains("* 2 FETCH (FLAGS (\\Deleted))")
+            .doesNotContain("EXPUNGE")
+            .contains("A1063 OK");
+        // What the server holds now: message 2 in Trash, 4 in INBOX still flagged \Deleted.
+        try (RawClient t = RawClient.connect(old.imapPort(), "truth")) {
+          t.line();
+          run(t, "t1", "LOGIN " + user + " " + Dovecot.PASSWORD);
+          assertThat(run(t, "t2", "EXAMINE Trash")).contains("* 1 EXISTS");
+          assertThat(run(t, "t3", "EXAMINE INBOX")).contains("* 4 EXISTS");
+          assertThat(run(t, "t4", "UID FETCH 1:* (FLAGS)"))
+              .contains("* 3 FETCH (UID 4 FLAGS (\\Deleted))")
+              .doesNotContain("UID 1 FLAGS (\\Deleted")
+              .doesNotContain("UID 3 FLAGS (\\Deleted")
+              .doesNotContain("UID 5 FLAGS (\\Deleted");
+          run(t, "t5", "LOGOUT");
+        }
+        assertThat(run(outlook, "A1064", "NOOP")).contains("* 2 EXPUNGE").contains("A1064 OK");
+        run(outlook, "A1065", "LOGOUT");
+      }
+    }
+  }
+
   @Test
   void deletesGoToTrashAndMovesDoNot(@TempDir Path captures) throws Exception {
     RuleLoader.Result rules = RuleLoader.load(Path.of("rules"));

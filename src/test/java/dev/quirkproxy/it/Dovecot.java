@@ -107,7 +107,13 @@ public final class Dovecot implements AutoCloseable {
      * answers carry {@code \Drafts}, {@code \Junk}, {@code \Sent} and {@code \Trash}. Off by
      * default: the other tests' users have INBOX and Archive only.
      */
-    SPECIAL_USE
+    SPECIAL_USE,
+    /**
+     * Advertise neither MOVE (RFC 6851) nor UIDPLUS (RFC 4315) after login ({@code imap_capability}
+     * set to Dovecot's own list without them), like older servers: a proxy that follows the
+     * capabilities must fall back to COPY, STORE and plain EXPUNGE.
+     */
+    NO_MOVE_NO_UIDPLUS
   }
 
   /** The special-use mailboxes {@link Option#SPECIAL_USE} gives every user: name, attribute. */
@@ -326,6 +332,12 @@ public final class Dovecot implements AutoCloseable {
     c.append("protocol imap {\n  mail_max_userip_connections = 2000\n");
     if (options.contains(Option.IMAP_COMPRESS)) {
       c.append("  mail_plugins = $mail_plugins imap_zlib\n");
+    }
+    if (options.contains(Option.NO_MOVE_NO_UIDPLUS)) {
+      c.append(
+          "  imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT"
+              + " THREAD=REFERENCES MULTIAPPEND UNSELECT CHILDREN NAMESPACE LIST-EXTENDED"
+              + " I18NLEVEL=1 ESEARCH SEARCHRES WITHIN LIST-STATUS LITERAL+ SPECIAL-USE\n");
     }
     c.append("}\n");
     c.append("protocol pop3 {\n  mail_max_userip_connections = 2000\n}\n");

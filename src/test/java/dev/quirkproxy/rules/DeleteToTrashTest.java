@@ -112,10 +112,10 @@ class DeleteToTrashTest {
     assertThat(h.toServer())
         .isEqualTo(
             "a1-qp1 UID COPY 20 \"Trash\"\r\n"
-                + "a1-qp2 UID STORE 20 +FLAGS.SILENT (\\Deleted)\r\n"
+                + "a1-qp3 UID STORE 20 +FLAGS.SILENT (\\Deleted)\r\n"
                 + "a1 UID EXPUNGE 20\r\n");
     h.server("a1-qp1 OK [COPYUID 7 20 5] Copied\r\n");
-    h.server("a1-qp2 OK Stored\r\n");
+    h.server("a1-qp3 OK Stored\r\n");
     h.server("* 2 EXPUNGE\r\n");
     h.server("a1 OK Expunged\r\n");
     assertThat(h.toClient())
@@ -125,6 +125,58 @@ class DeleteToTrashTest {
     h.client("a2 EXPUNGE\r\n");
     h.server("a2 OK done\r\n");
     assertThat(h.toClient()).isEqualTo("* 2 EXPUNGE\r\na2 OK done\r\n");
+  }
+
+  @Test
+  void withNeitherMoveNorUidplusOtherDeletedMessagesAreUnflaggedAroundThePlainExpunge() {
+    h = RuleHarness.imap(RuleHarness.file(TRASH));
+    h.server("* OK [CAPABILITY IMAP4rev1] ready\r\n");
+    h.client("a0 LOGIN bob pw\r\n");
+    h.server("a0 OK Logged in\r\n");
+    h.client("s1 SELECT INBOX\r\n");
+    h.server("* 3 EXISTS\r\n");
+    h.server("s1 OK [READ-WRITE] done\r\n");
+    h.client("f0 FETCH 1:3 (UID FLAGS)\r\n");
+    h.server("* 1 FETCH (UID 10 FLAGS (\\Deleted))\r\n");
+    h.server("* 2 FETCH (UID 20 FLAGS ())\r\n");
+    h.server("* 3 FETCH (UID 30 FLAGS ())\r\n");
+    h.server("f0 OK done\r\n");
+    h.drain();
+    h.client("a1 STORE 2 +FLAGS (\\Deleted)\r\n");
+    assertThat(h.toServer())
+        .isEqualTo(
+            "a1-qp1 UID COPY 20 \"Trash\"\r\n"
+                + "a1-qp2 UID STORE 10 -FLAGS.SILENT (\\Deleted)\r\n"
+                + "a1-qp3 UID STORE 20 +FLAGS.SILENT (\\Deleted)\r\n"
+                + "a1 EXPUNGE\r\n"
+                + "a1-qp4 UID STORE 10 +FLAGS.SILENT (\\Deleted)\r\n");
+    h.server("a1-qp1 OK done\r\n");
+    h.server("a1-qp2 OK done\r\n");
+    h.server("a1-qp3 OK done\r\n");
+    h.server("* 2 EXPUNGE\r\n");
+    h.server("a1 OK Expunged\r\n");
+    h.server("a1-qp4 OK done\r\n");
+    assertThat(h.toClient())
+        .isEqualTo(
+            "* 2 FETCH (FLAGS (\\Deleted))\r\n"
+                + "a1 OK STORE completed (quirkproxy: moved to Trash)\r\n");
+  }
+
+  @Test
+  void withNeitherAndUnknownFlagsTheStoreGoesOnUnchanged() {
+    h = RuleHarness.imap(RuleHarness.file(TRASH));
+    h.server("* OK [CAPABILITY IMAP4rev1] ready\r\n");
+    h.client("a0 LOGIN bob pw\r\n");
+    h.server("a0 OK Logged in\r\n");
+    h.client("s1 SELECT INBOX\r\n");
+    h.server("* 3 EXISTS\r\n");
+    h.server("s1 OK [READ-WRITE] done\r\n");
+    h.client("f0 FETCH 2 (UID)\r\n");
+    h.server("* 2 FETCH (UID 20)\r\n");
+    h.server("f0 OK done\r\n");
+    h.drain();
+    h.client("a1 STORE 2 +FLAGS (\\Deleted)\r\n");
+    assertThat(h.toServer()).isEqualTo("a1 STORE 2 +FLAGS (\\Deleted)\r\n");
   }
 
   @Test
