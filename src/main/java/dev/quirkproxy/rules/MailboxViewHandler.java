@@ -49,6 +49,7 @@ final class MailboxViewHandler implements RuleAction {
   private final boolean stubsOn;
   private final String trash;
   private final Set<String> refresh;
+  private final boolean asMove;
   private final StubFetch stubFetch;
 
   private MailboxViewHandler(Params p, String feature) throws RuleException {
@@ -60,7 +61,8 @@ final class MailboxViewHandler implements RuleAction {
       trash = null;
     }
     if (feature.equals("moves")) {
-      p.allow("type", "refresh");
+      p.allow("type", "refresh", "asMove");
+      asMove = p.bool("asMove", true);
       refresh =
           new java.util.HashSet<>(
               p.has("refresh")
@@ -68,6 +70,7 @@ final class MailboxViewHandler implements RuleAction {
                   : List.of("NOOP", "SELECT", "EXAMINE", "FETCH FLAGS", "UID FETCH FLAGS"));
     } else {
       refresh = null;
+      asMove = false;
     }
     stubFetch = stubsOn ? new StubFetch(p) : null;
   }
@@ -90,8 +93,19 @@ final class MailboxViewHandler implements RuleAction {
    * @param silent the client asked for no FETCH answer
    * @param uid the client used UID STORE
    * @param moved client sequence number, UID and flags of each message moved, as they go
+   * @param target the mailbox they go to, for the answer's text
    */
-  record Move(boolean silent, boolean uid, List<TranslatedView.Ghost> moved) {}
+  record Move(boolean silent, boolean uid, List<TranslatedView.Ghost> moved, String target) {}
+
+  /**
+   * A COPY the proxy answered without sending (move detection on an upstream with MOVE): sent as a
+   * UID MOVE if the client's next command deletes exactly these messages, else as the COPY.
+   *
+   * @param tag the client's tag
+   * @param uids the UIDs copied, in the upstream's numbering
+   * @param target the target mailbox as the client wrote it
+   */
+  record HeldCopy(String tag, java.util.SortedSet<Long> uids, String target) {}
 
   /** What a FETCH in progress asked for and what the upstream has answered so far. */
   private record Request(
@@ -109,6 +123,12 @@ final class MailboxViewHandler implements RuleAction {
     MailboxViewHandler stubs;
     String trash;
     Set<String> refresh;
+    boolean asMove;
+    HeldCopy held;
+
+    /** Tags of held COPYs sent late: their answers are not the client's, but a failure is told. */
+    final Set<String> lateCopies = new java.util.HashSet<>();
+
     Frame last;
     final TranslatedView view = new TranslatedView();
     final Map<String, Request> fetches = new HashMap<>();
@@ -133,6 +153,7 @@ final class MailboxViewHandler implements RuleAction {
     }
     if (refresh != null) {
       st.refresh = refresh;
+      st.asMove = asMove;
     }
     if (st.last == f) {
       // Another of this session's handler rules has dealt with the frame already.
@@ -152,6 +173,9 @@ final class MailboxViewHandler implements RuleAction {
     String name = f.commandName();
     boolean uid = name.startsWith("UID ");
     String verb = uid ? name.substring(4) : name;
+    if (st.held != null && TrashMoves.heldCopyEnds(f, e, imap, st)) {
+      return;
+    }
     boolean moveWork =
         (st.trash != null && verb.equals("STORE"))
             || (st.refresh != null && (verb.equals("COPY") || TrashMoves.refreshes(st, name, f)));
@@ -170,6 +194,9 @@ final class MailboxViewHandler implements RuleAction {
     }
     if (st.refresh != null && c.view() instanceof CommandView.Copy copy && !copy.move()) {
       TrashMoves.rememberCopy(st, imap, copy, uid);
+      if (st.asMove && TrashMoves.holdCopy(f, e, imap, st, c.tag(), copy, uid)) {
+        return;
+      }
     }
     if (st.trash != null
         && c.view() instanceof CommandView.Store store
@@ -333,6 +360,18 @@ final class MailboxViewHandler implements RuleAction {
 
   private void tagged(Frame f, Effect e, ImapSession imap, State st, Matcher t) {
     String tag = t.group(1);
+    if (st.lateCopies.remove(tag)) {
+      if (t.group(2).equalsIgnoreCase("OK")) {
+        e.drop();
+      } else {
+        // The client was told OK when the COPY was held: the failure reaches it as a warning.
+        e.replaceFrame(
+            "* NO [ALERT] quirkproxy: the COPY answered OK earlier failed on the server:"
+                + t.group(4),
+            false);
+      }
+      return;
+    }
     if (st.proxyTags.remove(tag)) {
       // The answer to a command the proxy sent on its own: the client never asked.
       e.drop();
@@ -360,7 +399,7 @@ final class MailboxViewHandler implements RuleAction {
                 + " OK "
                 + (move.uid() ? "UID " : "")
                 + "STORE completed (quirkproxy: moved to "
-                + st.trash
+                + move.target()
                 + ")",
             false);
       }

@@ -1,6 +1,7 @@
 package dev.quirkproxy.rules;
 
 import dev.quirkproxy.codec.imap.parse.CommandView;
+import dev.quirkproxy.codec.imap.parse.ParsedFrame;
 import dev.quirkproxy.codec.imap.parse.SequenceSet;
 import dev.quirkproxy.session.ImapSession;
 import dev.quirkproxy.session.MailboxView;
@@ -49,6 +50,113 @@ final class TrashMoves {
         }
       }
     }
+  }
+
+  /**
+   * Move detection on an upstream with MOVE (RFC 6851): a COPY within the selected mailbox is held
+   * and answered OK, so that a delete of the same messages right after can go as one {@code UID
+   * MOVE} (see {@link #heldCopyEnds}). Held only when every message's UID is known and the target
+   * is on the command line (no literal). Returns true when held.
+   */
+  static boolean holdCopy(
+      Frame f,
+      Effect e,
+      ImapSession imap,
+      MailboxViewHandler.State st,
+      String tag,
+      CommandView.Copy copy,
+      boolean uid) {
+    String line = f.firstLine();
+    if (!imap.hasCapability("MOVE") || imap.mailbox() == null || line.endsWith("}")) {
+      return false;
+    }
+    java.util.SortedSet<Long> uids = uids(imap, st, copy.set(), uid);
+    int at = line.indexOf(' ' + copy.set().text() + ' ');
+    if (uids == null || uids.isEmpty() || at < 0) {
+      return false;
+    }
+    String target = line.substring(at + copy.set().text().length() + 2);
+    st.held = new MailboxViewHandler.HeldCopy(tag, uids, target);
+    e.answer(
+        tag
+            + " OK "
+            + (uid ? "UID " : "")
+            + "COPY completed (quirkproxy: held, sent as a MOVE if these messages are deleted next)");
+    return true;
+  }
+
+  /**
+   * The client's next command after a held COPY: a {@code STORE +FLAGS (\Deleted)} of exactly the
+   * copied messages goes upstream as {@code UID MOVE} and is answered as the STORE (the client sees
+   * the messages flagged until its EXPUNGE, through the translated view); any other command has the
+   * COPY sent before it, under the proxy's tag. Returns true when the command became the MOVE.
+   */
+  static boolean heldCopyEnds(Frame f, Effect e, ImapSession imap, MailboxViewHandler.State st) {
+    MailboxViewHandler.HeldCopy held = st.held;
+    st.held = null;
+    String uidList = joined(held.uids());
+    if (f.parsed() instanceof ParsedFrame.Command c
+        && c.view() instanceof CommandView.Store store
+        && isDeletedFlag(store)) {
+      boolean uid = c.uid();
+      if (held.uids().equals(uids(imap, st, store.set(), uid))) {
+        String target = held.target();
+        st.moves.put(
+            c.tag(),
+            new MailboxViewHandler.Move(
+                store.silent(),
+                uid,
+                new ArrayList<>(),
+                target.startsWith("\"") ? target.substring(1, target.length() - 1) : target));
+        e.replaceFrame(c.tag() + " UID MOVE " + uidList + " " + target, true);
+        return true;
+      }
+    }
+    st.lateCopies.add(held.tag() + "-qp0");
+    e.injectBefore(List.of(held.tag() + "-qp0 UID COPY " + uidList + " " + held.target()));
+    return false;
+  }
+
+  private static boolean isDeletedFlag(CommandView.Store store) {
+    return store.sign() == '+'
+        && store.flags().size() == 1
+        && store.flags().get(0).equalsIgnoreCase("\\Deleted");
+  }
+
+  /**
+   * The upstream UIDs a client's set names (sequence numbers in the client's numbering), or null
+   * when a message's UID is unknown.
+   */
+  private static java.util.SortedSet<Long> uids(
+      ImapSession imap, MailboxViewHandler.State st, SequenceSet set, boolean uid) {
+    MailboxView m = imap.mailbox();
+    java.util.SortedSet<Long> out = new java.util.TreeSet<>();
+    if (m == null) {
+      return null;
+    }
+    long clientExists = m.exists() + st.view.extra();
+    for (long c = 1; c <= clientExists; c++) {
+      long u = st.view.toUpstream(c);
+      long id = u > 0 ? m.uid(u) : 0;
+      boolean named =
+          uid ? id > 0 && set.contains(id, Long.MAX_VALUE) : set.contains(c, clientExists);
+      if (uid ? id == 0 && u > 0 : named && id == 0) {
+        // A UID not seen yet: which messages the set names is not known.
+        return null;
+      }
+      if (named) {
+        out.add(id);
+      }
+    }
+    return out;
+  }
+
+  private static String joined(java.util.Collection<Long> uids) {
+    StringBuilder b = new StringBuilder();
+    for (long u : uids) {
+      b.append(b.length() == 0 ? "" : ",").append(u);
+    }
+    return b.toString();
   }
 
   static boolean copied(MailboxViewHandler.State st, long uid) {
@@ -117,7 +225,8 @@ final class TrashMoves {
     if (set == null) {
       return false;
     }
-    st.moves.put(tag, new MailboxViewHandler.Move(store.silent(), uid, new ArrayList<>()));
+    st.moves.put(
+        tag, new MailboxViewHandler.Move(store.silent(), uid, new ArrayList<>(), st.trash));
     e.replaceFrame(tag + (uid ? " UID MOVE " : " MOVE ") + set + " " + target, true);
     return true;
   }
@@ -172,7 +281,8 @@ final class TrashMoves {
     if (others == null) {
       return false;
     }
-    st.moves.put(tag, new MailboxViewHandler.Move(store.silent(), uid, new ArrayList<>()));
+    st.moves.put(
+        tag, new MailboxViewHandler.Move(store.silent(), uid, new ArrayList<>(), st.trash));
     List<String> before = new ArrayList<>();
     before.add(tag + "-qp1 UID COPY " + uids + " " + target);
     if (!others.isEmpty()) {

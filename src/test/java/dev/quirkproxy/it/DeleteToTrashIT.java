@@ -171,6 +171,55 @@ class DeleteToTrashIT {
     }
   }
 
+  /**
+   * Move detection on Dovecot, which has MOVE: Outlook's COPY, delete and EXPUNGE of the same
+   * message reach the server as one UID MOVE (seen on the wire between the proxy and Dovecot), and
+   * the client sees its usual answers.
+   */
+  @Test
+  void aCopyAndDeleteGoUpstreamAsOneUidMove() throws Exception {
+    String user = dovecot.newUser("move");
+    try (TcpTap wire = new TcpTap(dovecot.imapPort())) {
+      RuleLoader.Result rules = RuleLoader.load(Path.of("rules"));
+      proxy =
+          new ProxyServer(
+                  ProxyConfig.of(
+                      new Endpoint(Protocol.IMAP, false, "127.0.0.1", 0),
+                      new Endpoint(Protocol.IMAP, false, "127.0.0.1", wire.port())),
+                  List.of(new RuleEngine(rules::rules)),
+                  null)
+              .identifyWith(Catalog.builtin(), "outlook");
+      int port = proxy.start().port();
+      try (RawClient outlook = RawClient.connect(port, "outlook")) {
+        outlook.line();
+        run(outlook, "A1060", "LOGIN \"" + user + "\" \"" + Dovecot.PASSWORD + "\"");
+        assertThat(run(outlook, "A1061", "SELECT \"INBOX\"")).contains("* 5 EXISTS");
+        run(outlook, "A1062", "UID FETCH 1:* (UID FLAGS)");
+        assertThat(run(outlook, "A1063", "UID COPY 3 \"Archive\"")).contains("A1063 OK");
+        assertThat(run(outlook, "A1064", "UID STORE 3 +FLAGS.SILENT (\\Deleted)"))
+            .doesNotContain("EXPUNGE")
+            .contains("A1064 OK");
+        assertThat(run(outlook, "A1065", "UID EXPUNGE 3"))
+            .contains("* 3 EXPUNGE")
+            .contains("A1065 OK");
+        run(outlook, "A1066", "LOGOUT");
+      }
+      proxy.shutdown(Duration.ofSeconds(2));
+      proxy = null;
+      String upstream =
+          new String(
+              wire.awaitAllClosed(Duration.ofSeconds(5)).get(0).fromClient(),
+              java.nio.charset.StandardCharsets.ISO_8859_1);
+      assertThat(upstream)
+          .contains("A1064 UID MOVE 3 \"Archive\"")
+          .doesNotContain("UID COPY")
+          .doesNotContain("STORE");
+    }
+    assertThat(count(user, "Archive")).isEqualTo(1);
+    assertThat(count(user, "Trash")).as("a move sends nothing to Trash").isEqualTo(0);
+    assertThat(count(user, "INBOX")).isEqualTo(4);
+  }
+
   @Test
   void deletesGoToTrashAndMovesDoNot(@TempDir Path captures) throws Exception {
     RuleLoader.Result rules = RuleLoader.load(Path.of("rules"));

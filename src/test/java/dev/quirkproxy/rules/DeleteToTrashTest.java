@@ -180,8 +180,64 @@ class DeleteToTrashTest {
   }
 
   @Test
-  void deletingWhatWasJustCopiedIsAMoveNotATrashing() {
+  void deletingWhatWasJustCopiedIsOneUidMoveWhenTheUpstreamHasMove() {
     inbox(TRASH, MOVES);
+    h.client("a1 COPY 2 Archive\r\n");
+    // Held: the client is answered, nothing goes upstream yet.
+    assertThat(h.toServer()).isEmpty();
+    assertThat(h.toClient())
+        .isEqualTo(
+            "a1 OK COPY completed (quirkproxy: held, sent as a MOVE if these messages are deleted"
+                + " next)\r\n");
+    h.client("a2 STORE 2 +FLAGS.SILENT (\\Deleted)\r\n");
+    assertThat(h.toServer()).isEqualTo("a2 UID MOVE 20 Archive\r\n");
+    h.server("* OK [COPYUID 7 20 1] Moved\r\n");
+    h.server("* 2 EXPUNGE\r\n");
+    h.server("a2 OK Move completed\r\n");
+    assertThat(h.toClient())
+        .isEqualTo(
+            "* OK [COPYUID 7 20 1] Moved\r\n"
+                + "a2 OK STORE completed (quirkproxy: moved to Archive)\r\n");
+    // The client's EXPUNGE: nothing left to expunge upstream, the client learns of its message.
+    h.client("a3 EXPUNGE\r\n");
+    assertThat(h.toServer()).isEqualTo("a3 EXPUNGE\r\n");
+    h.server("a3 OK Expunge completed\r\n");
+    assertThat(h.toClient()).isEqualTo("* 2 EXPUNGE\r\na3 OK Expunge completed\r\n");
+    h.client("a4 FETCH 2 (UID)\r\n");
+    assertThat(h.toServer()).isEqualTo("a4 FETCH 2 (UID)\r\n");
+  }
+
+  @Test
+  void aUidCopyAndAUidStoreOfTheSameMessagesAreOneUidMove() {
+    inbox(MOVES);
+    h.client("a1 UID COPY 20:30 \"Deleted Items\"\r\n");
+    assertThat(h.toClient()).startsWith("a1 OK UID COPY completed");
+    h.client("a2 UID STORE 20,30 +FLAGS (\\Deleted)\r\n");
+    assertThat(h.toServer()).isEqualTo("a2 UID MOVE 20,30 \"Deleted Items\"\r\n");
+    h.server("* 2 EXPUNGE\r\n");
+    h.server("* 2 EXPUNGE\r\n");
+    h.server("a2 OK Move completed\r\n");
+    assertThat(h.toClient())
+        .isEqualTo(
+            "* 2 FETCH (UID 20 FLAGS (\\Deleted))\r\n"
+                + "* 3 FETCH (UID 30 FLAGS (\\Deleted))\r\n"
+                + "a2 OK UID STORE completed (quirkproxy: moved to Deleted Items)\r\n");
+  }
+
+  @Test
+  void withoutMoveUpstreamTheCopyGoesOnAndTheDeleteIsLeftToTheClient() {
+    h = RuleHarness.imap(RuleHarness.file(TRASH, MOVES));
+    h.server("* OK [CAPABILITY IMAP4rev1 UIDPLUS] ready\r\n");
+    h.client("a0 LOGIN bob pw\r\n");
+    h.server("a0 OK [CAPABILITY IMAP4rev1 UIDPLUS] Logged in\r\n");
+    h.client("s1 SELECT INBOX\r\n");
+    h.server("* 2 EXISTS\r\n");
+    h.server("s1 OK [READ-WRITE] done\r\n");
+    h.client("f0 FETCH 1:2 (UID FLAGS)\r\n");
+    h.server("* 1 FETCH (UID 10 FLAGS ())\r\n");
+    h.server("* 2 FETCH (UID 20 FLAGS ())\r\n");
+    h.server("f0 OK done\r\n");
+    h.drain();
     h.client("a1 COPY 2 Archive\r\n");
     h.server("a1 OK [COPYUID 7 20 1] done\r\n");
     h.client("a2 STORE 2 +FLAGS.SILENT (\\Deleted)\r\n");
@@ -190,14 +246,44 @@ class DeleteToTrashTest {
   }
 
   @Test
-  void aRefreshBetweenCopyAndDeleteMakesItADelete() {
+  void withAsMoveOffTheCopyAndTheDeleteGoOnAsSent() {
+    inbox(
+        TRASH,
+        """
+        {"id": "moves", "action": {"type": "move-detection", "asMove": false}}""");
+    h.client("a1 COPY 2 Archive\r\n");
+    h.server("a1 OK [COPYUID 7 20 1] done\r\n");
+    h.client("a2 STORE 2 +FLAGS.SILENT (\\Deleted)\r\n");
+    assertThat(h.toServer())
+        .isEqualTo("a1 COPY 2 Archive\r\na2 STORE 2 +FLAGS.SILENT (\\Deleted)\r\n");
+  }
+
+  @Test
+  void aRefreshAfterAHeldCopySendsTheCopyFirstAndTheDeleteGoesToTrash() {
     inbox(TRASH, MOVES);
     h.client("a1 COPY 2 Archive\r\n");
-    h.server("a1 OK done\r\n");
-    h.client("a2 NOOP\r\n");
-    h.server("a2 OK done\r\n");
     h.drain();
+    h.client("a2 NOOP\r\n");
+    assertThat(h.toServer()).isEqualTo("a1-qp0 UID COPY 20 Archive\r\na2 NOOP\r\n");
+    h.server("a1-qp0 OK [COPYUID 7 20 1] done\r\n");
+    h.server("a2 OK done\r\n");
+    assertThat(h.toClient()).isEqualTo("a2 OK done\r\n");
     h.client("a3 STORE 2 +FLAGS.SILENT (\\Deleted)\r\n");
     assertThat(h.toServer()).isEqualTo("a3 MOVE 2 \"Trash\"\r\n");
+  }
+
+  @Test
+  void aHeldCopyThatFailsLateIsToldToTheClient() {
+    inbox(MOVES);
+    h.client("a1 COPY 2 Nowhere\r\n");
+    h.drain();
+    h.client("a2 STORE 3 +FLAGS (\\Seen)\r\n");
+    assertThat(h.toServer())
+        .isEqualTo("a1-qp0 UID COPY 20 Nowhere\r\na2 STORE 3 +FLAGS (\\Seen)\r\n");
+    h.server("a1-qp0 NO [TRYCREATE] Mailbox doesn't exist: Nowhere\r\n");
+    assertThat(h.toClient())
+        .isEqualTo(
+            "* NO [ALERT] quirkproxy: the COPY answered OK earlier failed on the server:"
+                + " Mailbox doesn't exist: Nowhere\r\n");
   }
 }
