@@ -252,4 +252,76 @@ class QuirkHandlersGreenMailIT {
       logout(c);
     }
   }
+
+  // ---- expunged-stubs
+
+  /**
+   * {@code expunged-stubs} in front of GreenMail, with another session expunging a message the
+   * client has seen. GreenMail 2.1 never answers such a FETCH with NO or leaves the message out, so
+   * no stub is needed: it renumbers the session at once (a plain {@code FETCH 3} returns what was
+   * message 4, against RFC 9051 §7.5.1) and tells of the expunge at the next NOOP. What the rule
+   * must guarantee here: no EXPUNGE reaches the client while it FETCHes, no NO, and after the NOOP
+   * the client's view is the server's.
+   */
+  @Test
+  void expungedStubsInFrontOfGreenMailLeaveARenumberingServerAlone() throws Exception {
+    int port = proxyWith(RuleLoader.load(Path.of("rules/expunged-stubs.json")), "outlook");
+    try (RawClient outlook = RawClient.connect(port, "outlook");
+        RawClient other = RawClient.connect(greenMail.imapPort(), "other")) {
+      outlook.line();
+      run(outlook, "A1060", login());
+      assertThat(run(outlook, "A1061", "SELECT \"INBOX\"")).contains("* 5 EXISTS");
+      assertThat(run(outlook, "A1062", "UID FETCH 1:* (UID FLAGS)")).contains("UID 3)");
+      other.line();
+      run(other, "b1", login());
+      run(other, "b2", "SELECT INBOX");
+      run(other, "b3", "UID STORE 3 +FLAGS.SILENT (\\Deleted)");
+      assertThat(run(other, "b4", "EXPUNGE")).contains("* 3 EXPUNGE");
+
+      String fetch = run(outlook, "A1063", "FETCH 2:4 (UID FLAGS)");
+      assertThat(fetch).doesNotContain("EXPUNGE").doesNotContain("A1063 NO").contains("A1063 OK");
+      assertThat(run(outlook, "A1064", "NOOP")).contains("* 3 EXPUNGE").contains("A1064 OK");
+      assertThat(run(outlook, "A1065", "FETCH 1:* (UID)"))
+          .contains("* 3 FETCH (UID 4)")
+          .contains("* 4 FETCH (UID 5)")
+          .doesNotContain("* 5 FETCH")
+          .doesNotContain("UID 3)");
+    }
+  }
+
+  // ---- move-detection
+
+  /**
+   * {@code move-detection} with {@code delete-to-trash} (the shipped Outlook rules) in front of
+   * GreenMail, which has MOVE: a COPY, delete and EXPUNGE of the same message end with the message
+   * in Archive only (checked directly), nothing in Trash.
+   */
+  @Test
+  void moveDetectionInFrontOfGreenMail() throws Exception {
+    int port = proxyWith(RuleLoader.load(Path.of("rules")), "outlook");
+    try (RawClient outlook = RawClient.connect(port, "outlook")) {
+      outlook.line();
+      run(outlook, "A1059", "CAPABILITY");
+      run(outlook, "A1060", login());
+      assertThat(run(outlook, "A1061", "SELECT \"INBOX\"")).contains("* 5 EXISTS");
+      run(outlook, "A1062", "UID FETCH 1:* (UID FLAGS)");
+      assertThat(run(outlook, "A1063", "UID COPY 2 \"Archive\"")).contains("A1063 OK");
+      assertThat(run(outlook, "A1064", "UID STORE 2 +FLAGS.SILENT (\\Deleted)"))
+          .contains("A1064 OK");
+      assertThat(run(outlook, "A1065", "EXPUNGE")).contains("* 2 EXPUNGE").contains("A1065 OK");
+      run(outlook, "A1066", "LOGOUT");
+    }
+    try (RawClient truth = RawClient.connect(greenMail.imapPort(), "truth")) {
+      truth.line();
+      run(truth, "t1", login());
+      assertThat(run(truth, "t2", "EXAMINE Archive")).contains("* 1 EXISTS");
+      assertThat(run(truth, "t3", "EXAMINE Trash")).contains("* 0 EXISTS");
+      assertThat(run(truth, "t4", "EXAMINE INBOX")).contains("* 4 EXISTS");
+    }
+  }
+
+  private static String run(RawClient c, String tag, String command) throws Exception {
+    c.sendLine(tag + " " + command);
+    return c.untilTagged(tag);
+  }
 }
