@@ -177,8 +177,9 @@ class DeleteToTrashIT {
    * the client sees its usual answers.
    */
   @Test
-  void aCopyAndDeleteGoUpstreamAsOneUidMove() throws Exception {
+  void aCopyAndDeleteGoUpstreamAsOneUidMove(@TempDir Path captures) throws Exception {
     String user = dovecot.newUser("move");
+    CaptureStore store = new CaptureStore(CaptureSettings.in(captures));
     try (TcpTap wire = new TcpTap(dovecot.imapPort())) {
       RuleLoader.Result rules = RuleLoader.load(Path.of("rules"));
       proxy =
@@ -188,6 +189,7 @@ class DeleteToTrashIT {
                       new Endpoint(Protocol.IMAP, false, "127.0.0.1", wire.port())),
                   List.of(new RuleEngine(rules::rules)),
                   null)
+              .recordTo(store, "test")
               .identifyWith(Catalog.builtin(), "outlook");
       int port = proxy.start().port();
       try (RawClient outlook = RawClient.connect(port, "outlook")) {
@@ -218,6 +220,20 @@ class DeleteToTrashIT {
     assertThat(count(user, "Archive")).isEqualTo(1);
     assertThat(count(user, "Trash")).as("a move sends nothing to Trash").isEqualTo(0);
     assertThat(count(user, "INBOX")).isEqualTo(4);
+    store.close();
+    keepExample(captures, "quirkproxy.example.capture.move");
+  }
+
+  /** With {@code -DPROPERTY=PATH}, keeps the session's capture there (captures/examples/). */
+  private static void keepExample(Path captures, String property) throws java.io.IOException {
+    String example = System.getProperty(property);
+    if (example != null && !example.isBlank()) {
+      try (var files = java.nio.file.Files.walk(captures)) {
+        Path capture = files.filter(p -> p.toString().endsWith(".jsonl")).findFirst().orElseThrow();
+        java.nio.file.Files.copy(
+            capture, Path.of(example), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
   }
 
   @Test
@@ -262,14 +278,6 @@ class DeleteToTrashIT {
     assertThat(count(user, "INBOX")).isEqualTo(3);
     proxy.shutdown(Duration.ofSeconds(2));
     store.close();
-    // -Dquirkproxy.example.capture=PATH keeps the session's capture (captures/examples/).
-    String example = System.getProperty("quirkproxy.example.capture");
-    if (example != null && !example.isBlank()) {
-      try (var files = java.nio.file.Files.walk(captures)) {
-        Path capture = files.filter(p -> p.toString().endsWith(".jsonl")).findFirst().orElseThrow();
-        java.nio.file.Files.copy(
-            capture, Path.of(example), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      }
-    }
+    keepExample(captures, "quirkproxy.example.capture");
   }
 }
