@@ -16,10 +16,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
@@ -95,7 +92,7 @@ public final class ProxyServer implements AutoCloseable {
     all.addAll(extra);
     this.interceptors = List.copyOf(all);
     this.ownGroup = group == null;
-    this.group = group != null ? group : new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    this.group = group != null ? group : Transport.newGroup(0);
   }
 
   /**
@@ -141,7 +138,7 @@ public final class ProxyServer implements AutoCloseable {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group)
-            .channel(NioServerSocketChannel.class)
+            .channel(Transport.serverChannel(group))
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
@@ -156,7 +153,11 @@ public final class ProxyServer implements AutoCloseable {
     serverChannel = b.bind(config.listen().host(), config.listen().port()).sync().channel();
     int port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     boundEndpoint = config.listen().withPort(port);
-    log.info("listening on {} -> {}", boundEndpoint, config.upstream());
+    log.info(
+        "listening on {} -> {} ({} transport)",
+        boundEndpoint,
+        config.upstream(),
+        Transport.name(group));
     return boundEndpoint;
   }
 
