@@ -140,6 +140,7 @@ public final class ProxyServer implements AutoCloseable {
             .group(group)
             .channel(Transport.serverChannel(group))
             .option(ChannelOption.SO_BACKLOG, 1024)
+            .childOption(ChannelOption.ALLOCATOR, Transport.ALLOCATOR)
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .childOption(ChannelOption.TCP_NODELAY, true)

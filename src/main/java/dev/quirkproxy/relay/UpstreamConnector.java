@@ -33,6 +33,7 @@ final class UpstreamConnector {
         new Bootstrap()
             .group(client.eventLoop())
             .channel(Transport.socketChannel(client.eventLoop()))
+            .option(ChannelOption.ALLOCATOR, Transport.ALLOCATOR)
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.TCP_NODELAY, true)
