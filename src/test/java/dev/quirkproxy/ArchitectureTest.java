@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Dependencies point one way: cli → relay, replay, demo → flow → session → codec
+ * Dependencies point one way: cli → config → relay, replay, demo → flow → session → codec
  * (docs/architecture.md). A package may use its own layer's parent package and any lower layer,
  * never a higher one.
  */
@@ -33,7 +33,8 @@ class ArchitectureTest {
           Map.entry("replay", 3),
           Map.entry("rules", 3),
           Map.entry("demo", 3),
-          Map.entry("cli", 4));
+          Map.entry("config", 4),
+          Map.entry("cli", 5));
   private static final Pattern IMPORT =
       Pattern.compile(
           "^import (?:static )?dev\\.quirkproxy\\.([a-z0-9]+)((?:\\.[a-z0-9]+)*)\\.[A-Z]",
