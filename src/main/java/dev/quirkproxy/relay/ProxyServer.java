@@ -244,6 +244,17 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /**
+   * Stops accepting new clients and leaves the open sessions alone: they go on until their client
+   * or server ends them (a listener removed from the config). {@link #shutdown} still ends them.
+   */
+  public void stopAccepting() {
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+      log.info("stopped accepting on {}; {} open sessions go on", boundEndpoint, relays.size());
+    }
+  }
+
+  /**
    * Stops accepting, sends every open session {@code * BYE} / {@code -ERR} at its next frame
    * boundary, waits up to {@code grace} for them to close, then closes whatever is left. Later
    * calls do nothing.
