@@ -47,7 +47,8 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  quirkproxy proxy --upstream imap://127.0.0.1:14143",
       "  quirkproxy proxy --upstream pop3://mail.example.com --listen 0.0.0.0:1110",
-      "  quirkproxy proxy                      # demo server, user demo / password demo"
+      "  quirkproxy proxy                      # demo server, user demo / password demo",
+      "  quirkproxy proxy --config quirkproxy.yaml"
     })
 final class ProxyCommand implements Callable<Integer> {
 
@@ -188,9 +189,34 @@ final class ProxyCommand implements Callable<Integer> {
       description = "Only warnings and errors.")
   boolean quiet;
 
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Run the listeners of a YAML (or .json) config file; options given as well override it"
+              + " (see the README's \"Config file\"). SIGHUP reloads it.")
+  Path configFile;
+
+  @Option(
+      names = "--listener",
+      paramLabel = "NAME",
+      description =
+          "With --config: the listener that --listen, --upstream, --client-tls, --cert, --key,"
+              + " --client and the other per-listener options change (needed with several).")
+  String listenerName;
+
   @Override
   public Integer call() throws Exception {
     Logging.configure(verbose.length, quiet);
+    if (configFile != null) {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      var edits = ConfigOverrides.of(this, spec.commandLine().getParseResult());
+      return new ConfiguredProxy(configFile, edits, out, err).run();
+    }
+    if (listenerName != null) {
+      throw new UsageException("--listener goes with --config");
+    }
     Limits limits = limits();
     PrintWriter out = spec.commandLine().getOut();
     EventLoopGroup group = Transport.newGroup(0);

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
       RulesCommand.class,
       CaCommand.class,
       FingerprintCommand.class,
-      ReplayCommand.class
+      ReplayCommand.class,
+      ConfigCommand.class
     })
 final class QuirkProxyCommand implements Runnable {
 

@@ -1,5 +1,6 @@
 package dev.quirkproxy.cli;
 
+import dev.quirkproxy.config.ListenerTls;
 import dev.quirkproxy.relay.Endpoint;
 import dev.quirkproxy.relay.ProxyTls;
 import dev.quirkproxy.tls.CertificateAuthority;
@@ -96,30 +97,50 @@ final class TlsOptions {
     if ((cert == null) != (key == null)) {
       throw new UsageException("--cert and --key go together");
     }
+    ListenerTls settings =
+        new ListenerTls(caDir, cert, key, hostnames, legacy, upstreamCas, upstreamInsecure, keylog);
     KeyLog keyLog = keylog == null ? null : new KeyLog(keylog);
+    return contexts(settings, keyLog, clientMode, upstreamMode, listenHost, out);
+  }
+
+  /**
+   * The TLS contexts of one listener: a server context for the client side (from {@code cert} or
+   * the proxy's CA) and a client context for the upstream, each only when its side uses TLS.
+   */
+  static ProxyTls contexts(
+      ListenerTls settings,
+      KeyLog keyLog,
+      TlsMode clientMode,
+      TlsMode upstreamMode,
+      String listenHost,
+      PrintWriter out)
+      throws TlsSetupException {
     SslContext clientSide = null;
     if (clientMode != TlsMode.NONE) {
-      clientSide = TlsContexts.server(identity(listenHost, out), legacy, keyLog);
+      clientSide =
+          TlsContexts.server(identity(settings, listenHost, out), settings.legacy(), keyLog);
     }
     SslContext upstreamSide = null;
     if (upstreamMode != TlsMode.NONE) {
-      if (upstreamInsecure) {
+      if (settings.upstreamInsecure()) {
         log.warn(
             "--upstream-insecure: the upstream's certificate and host name are NOT verified;"
                 + " anyone on the path can read and change this traffic");
       }
-      upstreamSide = TlsContexts.client(upstreamCas, upstreamInsecure, keyLog);
+      upstreamSide =
+          TlsContexts.client(settings.upstreamCas(), settings.upstreamInsecure(), keyLog);
     }
     return new ProxyTls(clientSide, upstreamSide);
   }
 
-  private IssuedCertificate identity(String listenHost, PrintWriter out) throws TlsSetupException {
-    if (cert != null) {
-      return IssuedCertificate.fromPem(cert, key);
+  private static IssuedCertificate identity(
+      ListenerTls settings, String listenHost, PrintWriter out) throws TlsSetupException {
+    if (settings.cert() != null) {
+      return IssuedCertificate.fromPem(settings.cert(), settings.key());
     }
     CertificateAuthority ca =
         CertificateAuthority.loadOrCreate(
-            caDir != null ? caDir : CertificateAuthority.defaultDirectory());
+            settings.caDir() != null ? settings.caDir() : CertificateAuthority.defaultDirectory());
     if (ca.created()) {
       out.println(
           "Created the proxy's CA in "
@@ -128,7 +149,7 @@ final class TlsOptions {
               + ca.certificateFile()
               + " (quirkproxy ca --export pem FILE).");
     }
-    List<String> names = new ArrayList<>(hostnames);
+    List<String> names = new ArrayList<>(settings.hostnames());
     if (!listenHost.equals("0.0.0.0") && !listenHost.equals("::")) {
       names.add(listenHost);
     }
