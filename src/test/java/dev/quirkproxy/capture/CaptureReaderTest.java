@@ -33,6 +33,8 @@ class CaptureReaderTest {
   void completeCapture() throws Exception {
     CaptureReader.Capture c = read(HEADER + FRAME1 + FRAME2 + FOOTER);
     assertThat(c.problems()).isEmpty();
+    // A header without the optional fields (listener, listen, upstream, ...) of older captures.
+    assertThat(c.header().has("listener")).isFalse();
     assertThat(c.events()).hasSize(2);
     assertThat(new String(c.bytes(Direction.CLIENT_TO_PROXY), StandardCharsets.UTF_8))
         .isEqualTo("a NOOP\r\n");
