@@ -72,6 +72,10 @@ class ConfigCommandTest {
     assertThat(r.out()).isEmpty();
     assertThat(r.err())
         .startsWith("quirkproxy: " + bad + ":11:14: unknown key 'upstrem' in listeners[1];");
+    // proxy --config stops at the same error before opening anything.
+    Run proxy = run("proxy", "--config", bad.toString());
+    assertThat(proxy.code()).isEqualTo(2);
+    assertThat(proxy.err()).isEqualTo(r.err());
     Run missing = run("config", "check", tmp.resolve("none.yaml").toString());
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.err())
