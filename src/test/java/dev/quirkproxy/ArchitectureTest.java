@@ -29,6 +29,7 @@ class ArchitectureTest {
           Map.entry("flow", 2),
           Map.entry("capture", 2),
           Map.entry("fingerprint", 2),
+          Map.entry("translate", 2),
           Map.entry("relay", 3),
           Map.entry("replay", 3),
           Map.entry("rules", 3),

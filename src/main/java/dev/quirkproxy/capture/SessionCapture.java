@@ -36,6 +36,10 @@ public final class SessionCapture {
   private final CaptureStore store;
   private final Session session;
   private final Redactor redactor;
+
+  /** For the commands the proxy itself sends upstream when it translates protocols. */
+  private final Redactor ownCommandRedactor;
+
   private final Consumer<IOException> onError;
   private final CaptureFile file;
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -52,6 +56,8 @@ public final class SessionCapture {
     this.store = store;
     this.session = session;
     this.redactor =
+        store.settings().recordSecrets() ? null : new Redactor(store.settings().redactUser());
+    this.ownCommandRedactor =
         store.settings().recordSecrets() ? null : new Redactor(store.settings().redactUser());
     this.onError = onError;
     for (Direction d : Direction.values()) {
@@ -152,6 +158,40 @@ public final class SessionCapture {
       fields.put("re", inReplyTo);
     }
     emit(fields, data.retainedDuplicate(), null);
+  }
+
+  /**
+   * Records a command line the proxy composed itself and sends upstream (protocol translation),
+   * with its credentials redacted as a client's would be: LOGIN arguments, AUTHENTICATE responses.
+   * Call before {@code tracker} sees the line, as for a client's part.
+   *
+   * @param tracker the session of the upstream connection, whose protocol and state say what a line
+   *     is
+   */
+  public void sentOwn(Session tracker, ByteBuf line, long inReplyTo) {
+    long n = ++seq;
+    bytes.merge(Direction.PROXY_TO_UPSTREAM, (long) line.readableBytes(), Long::sum);
+    Map<String, Object> fields =
+        frame(n, Direction.PROXY_TO_UPSTREAM, WirePart.Kind.LINE, true, true);
+    fields.put("kind", "proxy");
+    if (inReplyTo > 0) {
+      fields.put("re", inReplyTo);
+    }
+    String replacement = null;
+    if (ownCommandRedactor != null) {
+      WirePart part = WirePart.line(line.retainedDuplicate(), true, true, null);
+      try {
+        replacement = ownCommandRedactor.redact(tracker, part);
+      } finally {
+        part.release();
+      }
+    }
+    if (replacement != null) {
+      fields.put("redacted", true);
+      emit(fields, Unpooled.wrappedBuffer(replacement.getBytes(StandardCharsets.ISO_8859_1)), null);
+    } else {
+      emit(fields, line.retainedDuplicate(), null);
+    }
   }
 
   /** Records that the part numbered {@code of} was not forwarded as received. */

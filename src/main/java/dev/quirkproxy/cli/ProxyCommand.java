@@ -16,6 +16,7 @@ import dev.quirkproxy.rules.RuleWatcher;
 import dev.quirkproxy.session.Limits;
 import dev.quirkproxy.session.Protocol;
 import dev.quirkproxy.tls.TlsMode;
+import dev.quirkproxy.translate.Pop3Translation;
 import io.netty.channel.EventLoopGroup;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -47,6 +48,7 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  quirkproxy proxy --upstream imap://127.0.0.1:14143",
       "  quirkproxy proxy --upstream pop3://mail.example.com --listen 0.0.0.0:1110",
+      "  quirkproxy proxy --listen pop3://127.0.0.1:1110 --upstream imaps://imap.example.com",
       "  quirkproxy proxy                      # demo server, user demo / password demo",
       "  quirkproxy proxy --config quirkproxy.yaml"
     })
@@ -147,6 +149,31 @@ final class ProxyCommand implements Callable<Integer> {
       description =
           "On SIGINT/SIGTERM, how long open sessions get to end (default: ${DEFAULT-VALUE}).")
   Duration shutdownGrace;
+
+  @Option(
+      names = "--pop3-mailbox",
+      paramLabel = "NAME",
+      defaultValue = "INBOX",
+      description =
+          "POP3 clients in front of an IMAP upstream: the IMAP mailbox that is their maildrop,"
+              + " as the server names it (default: ${DEFAULT-VALUE}).")
+  String pop3Mailbox;
+
+  @Option(
+      names = "--pop3-mark-seen",
+      description =
+          "POP3 clients in front of an IMAP upstream: RETR marks the message \\Seen (default:"
+              + " it does not).")
+  boolean pop3MarkSeen;
+
+  @Option(
+      names = "--pop3-order",
+      paramLabel = "uid|uid-desc",
+      defaultValue = "uid",
+      description =
+          "POP3 clients in front of an IMAP upstream: message numbers by UID ascending (oldest"
+              + " first) or descending (default: ${DEFAULT-VALUE}).")
+  String pop3Order;
 
   @Mixin TlsOptions tls;
 
@@ -361,10 +388,24 @@ final class ProxyCommand implements Callable<Integer> {
 
   private ProxyConfig config(Endpoint listenAt, Endpoint up, Limits limits) {
     try {
-      return new ProxyConfig(listenAt, up, limits, connectTimeout, true);
+      return new ProxyConfig(listenAt, up, limits, connectTimeout, true, translation(listenAt, up));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
+  }
+
+  /** The POP3-over-IMAP options, or null when both sides speak the same protocol. */
+  private Pop3Translation translation(Endpoint listenAt, Endpoint up) {
+    boolean translating = listenAt.protocol() == Protocol.POP3 && up.protocol() == Protocol.IMAP;
+    if (!translating) {
+      if (!"INBOX".equals(pop3Mailbox) || pop3MarkSeen || !"uid".equals(pop3Order)) {
+        throw new UsageException(
+            "--pop3-mailbox, --pop3-mark-seen and --pop3-order apply only to POP3 clients served"
+                + " from an IMAP upstream (--listen pop3://... --upstream imap://...)");
+      }
+      return null;
+    }
+    return new Pop3Translation(pop3Mailbox, pop3MarkSeen, Pop3Translation.Order.parse(pop3Order));
   }
 
   /**
@@ -375,8 +416,10 @@ final class ProxyCommand implements Callable<Integer> {
     Endpoint given = listen == null ? null : parse(listen, protocol, 0);
     TlsMode mode = tls.clientMode(given);
     boolean implicit = mode == TlsMode.IMPLICIT;
+    // A scheme in --listen (pop3:// in front of an IMAP upstream) says the client's protocol.
+    Protocol clientProtocol = given == null ? protocol : given.protocol();
     int defaultPort =
-        protocol == Protocol.IMAP
+        clientProtocol == Protocol.IMAP
             ? (implicit ? 1993 : IMAP_LISTEN_PORT)
             : (implicit ? 1995 : POP3_LISTEN_PORT);
     if (given == null) {

@@ -8,13 +8,13 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 
-/** Last handler of the client channel: hands every event to the {@link SessionRelay}. */
+/** Last handler of the client channel: hands every event to the {@link Relay}. */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
 
-  private final SessionRelay relay;
+  private final Relay relay;
   private final UpstreamConnector connector;
 
-  ClientHandler(SessionRelay relay, UpstreamConnector connector) {
+  ClientHandler(Relay relay, UpstreamConnector connector) {
     this.relay = relay;
     this.connector = connector;
   }

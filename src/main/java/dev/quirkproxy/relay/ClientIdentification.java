@@ -46,6 +46,11 @@ final class ClientIdentification {
     return forced;
   }
 
+  /** A status line the proxy said to the client in the server's place (protocol translation). */
+  void serverLine(String line) {
+    fingerprinter.server(line);
+  }
+
   /** A part received from the server. */
   void server(WirePart part) {
     if (part.isLine() && part.frameStart()) {

@@ -9,6 +9,7 @@ import dev.quirkproxy.flow.Interceptor;
 import dev.quirkproxy.flow.InterceptorChain;
 import dev.quirkproxy.flow.LiteralGuard;
 import dev.quirkproxy.flow.TlsPolicy;
+import dev.quirkproxy.session.Pop3Session;
 import dev.quirkproxy.session.Session;
 import dev.quirkproxy.tls.TlsMode;
 import io.netty.bootstrap.ServerBootstrap;
@@ -47,7 +48,7 @@ public final class ProxyServer implements AutoCloseable {
   private final ProxyTls tls;
   private final EventLoopGroup group;
   private final boolean ownGroup;
-  private final Set<SessionRelay> relays = ConcurrentHashMap.newKeySet();
+  private final Set<Relay> relays = ConcurrentHashMap.newKeySet();
   private CaptureStore captures;
   private Catalog catalog;
   private String forcedClient;
@@ -172,7 +173,11 @@ public final class ProxyServer implements AutoCloseable {
           case STARTTLS -> Session.TlsSide.STARTTLS_OFFERED;
         });
     FramingDecoder framer = Framers.clientFramer(session);
-    SessionRelay relay = new SessionRelay(session, config, chain, ch, framer, tls.clientSide());
+    Relay relay =
+        config.translating()
+            ? new TranslatingRelay(
+                (Pop3Session) session, config, chain, ch, framer, tls.clientSide())
+            : new SessionRelay(session, config, chain, ch, framer, tls.clientSide());
     relays.add(relay);
     ch.closeFuture().addListener(f -> relays.remove(relay));
     if (captures != null) {
@@ -186,7 +191,11 @@ public final class ProxyServer implements AutoCloseable {
     }
     relay.identifyWith(new ClientIdentification(catalog, config.listen().protocol(), forcedClient));
     try (SessionMdc m = SessionMdc.of(session)) {
-      log.info("session opened: {} from {}", config.listen().protocol(), ch.remoteAddress());
+      log.info(
+          "session opened: {} from {}{}",
+          config.listen().protocol(),
+          ch.remoteAddress(),
+          config.translating() ? " (served from IMAP)" : "");
     }
     if (config.listen().tls() == TlsMode.IMPLICIT) {
       SslHandler handler = tls.clientSide().newHandler(ch.alloc());
@@ -206,6 +215,12 @@ public final class ProxyServer implements AutoCloseable {
     d.put("listener", listenerName);
     d.put("listen", String.valueOf(boundEndpoint != null ? boundEndpoint : config.listen()));
     d.put("upstream", config.upstream().toString());
+    if (config.translating()) {
+      // The capture holds both protocols: POP3 with the client, IMAP with the upstream.
+      d.put("translation", "pop3-over-imap");
+      d.put("upstreamProtocol", "imap");
+      d.put("pop3Mailbox", config.translation().mailbox());
+    }
     d.put("clientTls", config.listen().tls().toString());
     d.put("upstreamTls", config.upstream().tls().toString());
     return d;
@@ -230,7 +245,7 @@ public final class ProxyServer implements AutoCloseable {
    */
   public <T> List<T> inspectSessions(Function<Session, T> look) {
     List<T> out = new ArrayList<>();
-    for (SessionRelay relay : relays) {
+    for (Relay relay : relays) {
       try {
         out.add(relay.client().eventLoop().submit(() -> look.apply(relay.session())).get());
       } catch (InterruptedException e) {
@@ -267,7 +282,7 @@ public final class ProxyServer implements AutoCloseable {
     if (serverChannel != null) {
       serverChannel.close().syncUninterruptibly();
     }
-    for (SessionRelay relay : relays) {
+    for (Relay relay : relays) {
       relay
           .client()
           .eventLoop()

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * is read only while the other side is writable, so a slow reader never makes the proxy buffer a
  * mailbox. All methods run on the event loop.
  */
-final class SessionRelay {
+final class SessionRelay implements Relay {
 
   private static final Logger log = LoggerFactory.getLogger(SessionRelay.class);
 
@@ -107,11 +107,18 @@ final class SessionRelay {
     this.toClient = new Outbox(client, this::upstreamMayRead);
   }
 
-  Session session() {
+  @Override
+  public Session session() {
     return session;
   }
 
-  Channel client() {
+  @Override
+  public Session upstreamSession() {
+    return session;
+  }
+
+  @Override
+  public Channel client() {
     return client;
   }
 
@@ -120,12 +127,14 @@ final class SessionRelay {
   }
 
   /** The upstream's TCP connection is up; its TLS may still be to come. */
-  void upstreamAttached(Channel channel) {
+  @Override
+  public void upstreamAttached(Channel channel) {
     this.upstreamPending = channel;
   }
 
   /** The upstream is connected (and its TLS, if any, is up): start relaying both ways. */
-  void upstreamConnected(Channel channel, BooleanSupplier atFrameBoundary) {
+  @Override
+  public void upstreamConnected(Channel channel, BooleanSupplier atFrameBoundary) {
     if (closing) {
       channel.close();
       return;
@@ -142,7 +151,8 @@ final class SessionRelay {
     resumeClientReads();
   }
 
-  void upstreamUnreachable(Throwable cause) {
+  @Override
+  public void upstreamUnreachable(Throwable cause) {
     String reason = "upstream " + config.upstream() + " unreachable: " + describe(cause);
     endReason = reason;
     log.warn("{}", reason);
@@ -150,7 +160,8 @@ final class SessionRelay {
   }
 
   /** The upstream's TLS failed before anything reached the client: say why, then close. */
-  void upstreamTlsFailed(Channel channel, String what, Throwable cause) {
+  @Override
+  public void upstreamTlsFailed(Channel channel, String what, Throwable cause) {
     if (closing) {
       return;
     }
@@ -166,14 +177,16 @@ final class SessionRelay {
   }
 
   /** The client's TLS handshake failed: nothing can be said to it in the clear. */
-  void clientTlsFailed(Throwable cause) {
+  @Override
+  public void clientTlsFailed(Throwable cause) {
     log.info("client TLS handshake failed: {}", describe(cause));
     closeWith(null);
   }
 
   // ---- client → upstream
 
-  void clientPart(WirePart part) {
+  @Override
+  public void clientPart(WirePart part) {
     lastActivityNanos = System.nanoTime();
     if (closing || clientCutOff) {
       part.release();
@@ -436,7 +449,8 @@ final class SessionRelay {
     session.clientTlsStarted();
   }
 
-  void clientReadComplete() {
+  @Override
+  public void clientReadComplete() {
     if (upstream == null) {
       return;
     }
@@ -472,21 +486,25 @@ final class SessionRelay {
     }
   }
 
-  SessionCapture capture() {
+  @Override
+  public SessionCapture capture() {
     return capture;
   }
 
-  boolean closing() {
+  @Override
+  public boolean closing() {
     return closing;
   }
 
   /** Records this session to {@code sessionCapture} (set before the relay starts). */
-  void recordTo(SessionCapture sessionCapture) {
+  @Override
+  public void recordTo(SessionCapture sessionCapture) {
     this.capture = sessionCapture;
   }
 
   /** Fingerprints the client (set before the relay starts, after {@link #recordTo}). */
-  void identifyWith(ClientIdentification who) {
+  @Override
+  public void identifyWith(ClientIdentification who) {
     this.identification = who;
     if (who.forced() != null) {
       session.identify(who.forced());
@@ -526,7 +544,8 @@ final class SessionRelay {
    * -ERR} rather than being relayed unrecorded; {@code continue}: it goes on, the footer marks the
    * gap.
    */
-  void recordingFailed(java.io.IOException cause, CaptureSettings.OnError policy) {
+  @Override
+  public void recordingFailed(java.io.IOException cause, CaptureSettings.OnError policy) {
     if (policy == CaptureSettings.OnError.CONTINUE) {
       log.warn(
           "recording failed ({}); relaying continues unrecorded, the capture marks the gap",
@@ -544,7 +563,8 @@ final class SessionRelay {
 
   // ---- upstream → client
 
-  void serverPart(WirePart part) {
+  @Override
+  public void serverPart(WirePart part) {
     lastActivityNanos = System.nanoTime();
     if (!client.isActive()) {
       part.release();
@@ -583,7 +603,8 @@ final class SessionRelay {
     }
   }
 
-  void upstreamReadComplete() {
+  @Override
+  public void upstreamReadComplete() {
     client.flush();
     upstreamMayRead();
   }
@@ -597,20 +618,23 @@ final class SessionRelay {
 
   // ---- backpressure: resume the other side once this one drained
 
-  void clientWritabilityChanged() {
+  @Override
+  public void clientWritabilityChanged() {
     if (client.isWritable() && upstream != null && upstream.isActive()) {
       upstream.read();
     }
     resumeClientReads();
   }
 
-  void upstreamWritabilityChanged() {
+  @Override
+  public void upstreamWritabilityChanged() {
     resumeClientReads();
   }
 
   // ---- endings
 
-  void clientInputShutdown() {
+  @Override
+  public void clientInputShutdown() {
     log.info("client half-closed its side");
     if (upstream instanceof DuplexChannel duplex && upstream.isActive()) {
       upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> duplex.shutdownOutput());
@@ -618,7 +642,8 @@ final class SessionRelay {
     closeIfBothInputsShut();
   }
 
-  void upstreamInputShutdown() {
+  @Override
+  public void upstreamInputShutdown() {
     log.info("upstream half-closed its side");
     if (client instanceof DuplexChannel duplex && client.isActive()) {
       client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> duplex.shutdownOutput());
@@ -635,7 +660,8 @@ final class SessionRelay {
     }
   }
 
-  void clientClosed() {
+  @Override
+  public void clientClosed() {
     if (!closing) {
       log.info("client closed the connection");
     }
@@ -676,7 +702,8 @@ final class SessionRelay {
     heldClientParts.clear();
   }
 
-  void upstreamClosed() {
+  @Override
+  public void upstreamClosed() {
     if (!closing) {
       log.info("upstream closed the connection");
       endReason = "upstream closed the connection";
@@ -685,7 +712,8 @@ final class SessionRelay {
   }
 
   /** A framer or handler failed on bytes from the client ({@code fromClient}) or the server. */
-  void failed(Throwable cause, boolean fromClient) {
+  @Override
+  public void failed(Throwable cause, boolean fromClient) {
     String side = fromClient ? "client" : "upstream";
     if (!closing) {
       endReason = side + ": " + describe(cause);
@@ -719,7 +747,8 @@ final class SessionRelay {
   }
 
   /** No traffic for a while: log out the way a server does (RFC 9051 §5.4). */
-  void checkIdle() {
+  @Override
+  public void checkIdle() {
     Duration limit =
         session.authenticated() ? config.limits().idleTimeout() : config.limits().loginTimeout();
     Duration idle = Duration.ofNanos(System.nanoTime() - lastActivityNanos);
@@ -737,7 +766,8 @@ final class SessionRelay {
    * Ends the session politely: {@code * BYE} / {@code -ERR} to the client, as soon as the server's
    * stream is between frames so the words cannot land inside a literal or a body.
    */
-  void goodbye(String reason) {
+  @Override
+  public void goodbye(String reason) {
     endBetweenFrames(Replies.goodbye(session.protocol(), null, null, reason), reason);
   }
 
@@ -762,7 +792,8 @@ final class SessionRelay {
   }
 
   /** Closes both connections now, whatever is still queued (a peer that never reads). */
-  void forceClose() {
+  @Override
+  public void forceClose() {
     client.close();
     if (upstream != null) {
       upstream.close();

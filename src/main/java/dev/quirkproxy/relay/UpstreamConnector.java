@@ -25,9 +25,9 @@ final class UpstreamConnector {
     this.tls = tls;
   }
 
-  void connect(SessionRelay relay) {
+  void connect(Relay relay) {
     Channel client = relay.client();
-    FramingDecoder framer = Framers.serverFramer(relay.session());
+    FramingDecoder framer = Framers.serverFramer(relay.upstreamSession());
     Endpoint up = config.upstream();
     ChannelFuture f =
         new Bootstrap()

@@ -5,12 +5,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 
-/** Last handler of the upstream channel: hands every event to the {@link SessionRelay}. */
+/** Last handler of the upstream channel: hands every event to the {@link Relay}. */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
-  private final SessionRelay relay;
+  private final Relay relay;
 
-  UpstreamHandler(SessionRelay relay) {
+  UpstreamHandler(Relay relay) {
     this.relay = relay;
   }
 

@@ -24,19 +24,19 @@ final class UpstreamStartTls extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(UpstreamStartTls.class);
   private static final String TAG = "qpTLS";
 
-  private final SessionRelay relay;
+  private final Relay relay;
   private final FramingDecoder framer;
   private final Supplier<SslHandler> tls;
   private WirePart greeting;
 
-  UpstreamStartTls(SessionRelay relay, FramingDecoder framer, Supplier<SslHandler> tls) {
+  UpstreamStartTls(Relay relay, FramingDecoder framer, Supplier<SslHandler> tls) {
     this.relay = relay;
     this.framer = framer;
     this.tls = tls;
   }
 
   private boolean imap() {
-    return relay.session().protocol() == Protocol.IMAP;
+    return relay.upstreamSession().protocol() == Protocol.IMAP;
   }
 
   @Override
