@@ -200,10 +200,28 @@ class MainTest {
   }
 
   @Test
-  void mixedProtocolsNeedTranslationWhichIsNotThereYet() {
-    assertThat(run("proxy", "--upstream", "imap://127.0.0.1:143", "--listen", "pop3://127.0.0.1:0"))
+  void onlyPop3ClientsCanBeServedFromAnotherProtocol() {
+    assertThat(run("proxy", "--upstream", "pop3://127.0.0.1:110", "--listen", "imap://127.0.0.1:0"))
         .isEqualTo(2);
-    assertThat(err.toString()).contains("protocol translation");
+    assertThat(err.toString()).contains("only POP3 clients can be served from an IMAP upstream");
+  }
+
+  @Test
+  void pop3OptionsNeedTranslationAndKnownValues() {
+    assertThat(run("proxy", "--upstream", "imap://127.0.0.1:143", "--pop3-mailbox", "Work"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("apply only to POP3 clients served from an IMAP upstream");
+    assertThat(
+            run(
+                "proxy",
+                "--upstream",
+                "imap://127.0.0.1:143",
+                "--listen",
+                "pop3://127.0.0.1:0",
+                "--pop3-order",
+                "date"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("uid, uid-desc");
   }
 
   @Test

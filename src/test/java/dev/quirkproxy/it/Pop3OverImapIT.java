@@ -8,10 +8,14 @@ import dev.quirkproxy.flow.Interceptor;
 import dev.quirkproxy.relay.Endpoint;
 import dev.quirkproxy.relay.ProxyConfig;
 import dev.quirkproxy.relay.ProxyServer;
+import dev.quirkproxy.relay.ProxyTls;
 import dev.quirkproxy.rules.RuleEngine;
 import dev.quirkproxy.rules.RuleLoader;
 import dev.quirkproxy.session.Limits;
 import dev.quirkproxy.session.Protocol;
+import dev.quirkproxy.tls.CertificateAuthority;
+import dev.quirkproxy.tls.TlsContexts;
+import dev.quirkproxy.tls.TlsMode;
 import dev.quirkproxy.translate.Pop3Translation;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
@@ -444,6 +448,48 @@ class Pop3OverImapIT {
     try (ProxyServer proxy = translatingTo(closedPort, Pop3Translation.defaults());
         RawClient c = RawClient.connect(proxy.endpoint().port(), "unreachable")) {
       assertThat(c.line()).startsWith("-ERR [SYS/TEMP] ");
+    }
+  }
+
+  @Test
+  void stlsOnTheClientSideAndImplicitTlsUpstream() throws Exception {
+    try (Dovecot tls = Dovecot.start(Dovecot.Option.TLS)) {
+      String user = tls.newUser("stls");
+      CertificateAuthority ca = CertificateAuthority.loadOrCreate(work.resolve("ca"));
+      ProxyTls contexts =
+          new ProxyTls(
+              TlsContexts.server(ca.issue(List.of()), false, null),
+              TlsContexts.client(List.of(tls.tlsCaFile()), false, null));
+      ProxyConfig config =
+          new ProxyConfig(
+              new Endpoint(Protocol.POP3, TlsMode.STARTTLS, "127.0.0.1", 0),
+              new Endpoint(Protocol.IMAP, TlsMode.IMPLICIT, "127.0.0.1", tls.imapsPort()),
+              Limits.defaults(),
+              Duration.ofSeconds(5),
+              true,
+              Pop3Translation.defaults());
+      try (ProxyServer proxy = new ProxyServer(config, contexts, List.of(), null)) {
+        proxy.start();
+        int port = proxy.endpoint().port();
+        try (RawClient c = RawClient.connect(port, "plain")) {
+          assertThat(c.line()).startsWith("+OK");
+          c.sendLine("CAPA");
+          assertThat(c.pop3(true)).contains("\r\nSTLS\r\n").doesNotContain("USER", "SASL");
+          c.sendLine("USER " + user);
+          assertThat(c.line()).startsWith("-ERR").contains("STLS first");
+        }
+        String pem = ca.certificateFile().toString();
+        String base = "pop3://127.0.0.1:" + port;
+        String list = RealClientsIT.curl(work, user, base + "/", "--ssl-reqd", "--cacert", pem);
+        assertThat(list.split("\r\n")).hasSize(5);
+        try (DirectImap imap = DirectImap.login(tls.imapPort(), user)) {
+          Transcripts.assertIdentical(
+              "message 3 over STLS and imaps",
+              imap.body(3),
+              RealClientsIT.curl(work, user, base + "/3", "--ssl-reqd", "--cacert", pem)
+                  .getBytes(StandardCharsets.ISO_8859_1));
+        }
+      }
     }
   }
 
