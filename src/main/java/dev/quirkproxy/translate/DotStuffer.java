@@ -15,6 +15,8 @@ final class DotStuffer {
 
   private boolean lineStart = true;
   private boolean afterCr;
+  private boolean lastLineEmpty;
+  private long lineLength;
   private long linesLeft = -1;
 
   /** From now on, passes {@code lines} more lines and then nothing (TOP's line count). */
@@ -25,6 +27,16 @@ final class DotStuffer {
   /** True once the line limit is reached: further octets are dropped. */
   boolean cut() {
     return linesLeft == 0;
+  }
+
+  /** True when everything so far ended with a line break. */
+  boolean atLineStart() {
+    return lineStart;
+  }
+
+  /** True when the last complete line was empty and nothing followed it (a header's end). */
+  boolean endsWithBlankLine() {
+    return lineStart && lastLineEmpty;
   }
 
   /** The stuffed form of {@code in}'s readable bytes (not consumed); the caller owns the result. */
@@ -44,6 +56,12 @@ final class DotStuffer {
       }
       afterCr = b == '\r';
       lineStart = b == '\n';
+      if (lineStart) {
+        lastLineEmpty = lineLength == 0;
+        lineLength = 0;
+      } else if (b != '\r') {
+        lineLength++;
+      }
       if (lineStart && linesLeft > 0) {
         linesLeft--;
         if (linesLeft == 0) {

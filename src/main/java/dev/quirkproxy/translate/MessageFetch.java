@@ -1,7 +1,10 @@
 package dev.quirkproxy.translate;
 
 import dev.quirkproxy.codec.WirePart;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
 /**
@@ -15,9 +18,10 @@ final class MessageFetch {
 
   static final int TEXT_PIECE = 64 * 1024;
 
-  private static final Pattern WHOLE = Pattern.compile("BODY\\[\\] ~?\\{\\d+\\+?\\}$");
-  private static final Pattern HEADER = Pattern.compile("BODY\\[HEADER\\] ~?\\{\\d+\\+?\\}$");
-  private static final Pattern TEXT = Pattern.compile("BODY\\[TEXT\\]<\\d+> ~?\\{\\d+\\+?\\}$");
+  // The space before the literal is optional: GreenMail leaves it out after an origin <0>.
+  private static final Pattern WHOLE = Pattern.compile("BODY\\[\\](<0>)? ?~?\\{\\d+\\+?\\}$");
+  private static final Pattern HEADER = Pattern.compile("BODY\\[HEADER\\] ?~?\\{\\d+\\+?\\}$");
+  private static final Pattern TEXT = Pattern.compile("BODY\\[TEXT\\]<\\d+> ?~?\\{\\d+\\+?\\}$");
 
   private final ImapCaller imap;
   private final Pop3OverImap.Port port;
@@ -78,13 +82,30 @@ final class MessageFetch {
         done -> {
           if (!done.ok() || !statusSent) {
             refuse(done);
-          } else if (lines == 0) {
-            end();
           } else {
+            separateHeader();
+            if (lines == 0) {
+              end();
+              return;
+            }
             stuffer.limitLines(lines);
             text(0);
           }
         });
+  }
+
+  /**
+   * RFC 9051 §6.4.5: HEADER includes the blank line that ends the header; a server that leaves it
+   * out (GreenMail) would run the header into the text, so the proxy adds it.
+   */
+  private void separateHeader() {
+    if (stuffer.endsWithBlankLine()) {
+      return;
+    }
+    String missing = stuffer.atLineStart() ? "\r\n" : "\r\n\r\n";
+    ByteBuf crlf = Unpooled.copiedBuffer(missing, StandardCharsets.US_ASCII);
+    port.body(stuffer.stuff(crlf, alloc));
+    crlf.release();
   }
 
   private void text(long offset) {

@@ -182,6 +182,19 @@ class Pop3OverImapTest {
   }
 
   @Test
+  void aHeaderWithoutItsBlankLineGetsOneAndALiteralNeedNotFollowASpace() {
+    Pop3OverImap t = loggedIn("IMAP4rev1");
+    t.clientLine("TOP 1 5");
+    serverLiteral(t, "* 1 FETCH (UID 10 BODY[HEADER] {6}", "A: b\r\n", ")");
+    server(t, "P4 OK done");
+    serverLiteral(t, "* 1 FETCH (UID 10 BODY[TEXT]<0>{4}", "text", ")");
+    server(t, "P5 OK done");
+    int from = client.indexOf("+OK quirkproxy: top of message follows\r\n");
+    assertThat(String.join("", client.subList(from + 1, client.size())))
+        .isEqualTo("A: b\r\n\r\ntext\r\n.\r\n");
+  }
+
+  @Test
   void deleQuitWithUidplusExpungesExactlyTheMarkedUids() {
     Pop3OverImap t = loggedIn("IMAP4rev1 UIDPLUS");
     t.clientLine("DELE 2");
