@@ -72,7 +72,7 @@ final class ImapCaller {
     sendLine(tag + " " + command);
   }
 
-  /** Sends {@code fire-and-forget} command nobody waits for (LOGOUT before closing). */
+  /** Sends a command whose answer nobody waits for (LOGOUT just before the session closes). */
   void callAndForget(String command) {
     sendLine("P" + (++counter) + " " + command);
   }

@@ -2,6 +2,7 @@ package dev.quirkproxy.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quirkproxy.capture.CaptureReader;
 import dev.quirkproxy.capture.CaptureSettings;
 import dev.quirkproxy.capture.CaptureStore;
 import dev.quirkproxy.flow.Interceptor;
@@ -139,7 +140,9 @@ class Pop3OverImapIT {
   @Test
   void curlListsAndRetrieves() throws Exception {
     String user = dovecot.newUser("curl");
-    try (ProxyServer proxy = translating(Pop3Translation.defaults(), List.of(), null);
+    Path captures = work.resolve("captures");
+    CaptureStore store = new CaptureStore(CaptureSettings.in(captures));
+    try (ProxyServer proxy = translating(Pop3Translation.defaults(), List.of(), store);
         DirectImap imap = DirectImap.login(dovecot.imapPort(), user)) {
       String base = "pop3://127.0.0.1:" + proxy.endpoint().port();
       String list = RealClientsIT.curl(work, user, base + "/");
@@ -150,6 +153,20 @@ class Pop3OverImapIT {
             "curl RETR " + n + " vs IMAP BODY[] (curl removes the dot-stuffing)",
             imap.body(n),
             RealClientsIT.curl(work, user, base + "/" + n).getBytes(StandardCharsets.ISO_8859_1));
+      }
+      awaitNoSessions(proxy);
+    } finally {
+      store.close();
+    }
+    // The POP3 client is fingerprinted as in plain relaying: every session's footer says curl.
+    try (Stream<Path> files = Files.walk(captures)) {
+      List<Path> all = files.filter(p -> p.toString().endsWith(".jsonl")).toList();
+      assertThat(all).hasSize(6);
+      for (Path f : all) {
+        assertThat(
+                CaptureReader.read(f).footer().path("fingerprint").path("family").asText("(none)"))
+            .as("client family in %s", f)
+            .isEqualTo("curl");
       }
     }
   }
