@@ -89,6 +89,9 @@ final class ConfigOverrides {
     o.listener(
         given, "--upstream-insecure", "upstreamInsecure", NODES.booleanNode(tls.upstreamInsecure));
     o.listener(given, "--client", "client", NODES.textNode(c.forcedClient));
+    o.translate(given, "--pop3-mailbox", "pop3Mailbox", NODES.textNode(c.pop3Mailbox));
+    o.translate(given, "--pop3-mark-seen", "pop3MarkSeen", NODES.booleanNode(c.pop3MarkSeen));
+    o.translate(given, "--pop3-order", "pop3Order", NODES.textNode(c.pop3Order));
     return o.top.isEmpty() && o.perListener.isEmpty() && o.selected == null ? null : o::apply;
   }
 
@@ -113,6 +116,19 @@ final class ConfigOverrides {
           l -> {
             if (isSelected(l)) {
               l.set(key, value);
+            }
+          });
+    }
+  }
+
+  /** A listener option that sets a key of the listener's {@code translate:} block. */
+  private void translate(ParseResult given, String option, String key, JsonNode value) {
+    if (given.hasMatchedOption(option)) {
+      listenerOptions.add(option);
+      perListener.add(
+          l -> {
+            if (isSelected(l)) {
+              block(l, "translate").set(key, value);
             }
           });
     }

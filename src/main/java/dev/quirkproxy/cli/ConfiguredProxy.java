@@ -302,7 +302,15 @@ final class ConfiguredProxy {
         l.rules() == null ? List.of() : List.of(new RuleEngine(watchers.get(l.rules())));
     ProxyServer server =
         new ProxyServer(
-            new ProxyConfig(l.listen(), l.upstream(), l.limits(), l.connectTimeout(), true),
+            new ProxyConfig(
+                l.listen(),
+                l.upstream(),
+                l.limits(),
+                l.connectTimeout(),
+                true,
+                l.listen().protocol() == l.upstream().protocol()
+                    ? null
+                    : dev.quirkproxy.config.Translation.of(l.translate())),
             tls,
             extra,
             group);

@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * A listener's {@code translate:} block: how a POP3 listener in front of an IMAP upstream maps the
  * maildrop onto a mailbox (the command line's {@code --pop3-mailbox}, {@code --pop3-mark-seen},
- * {@code --pop3-order}). Read and kept, but see {@link Translation}: this build cannot run it.
+ * {@code --pop3-order}); {@link Translation#of} turns it into the relay's settings.
  */
 @JsonPropertyOrder({"pop3Mailbox", "pop3MarkSeen", "pop3Order"})
 public final class TranslateSpec {

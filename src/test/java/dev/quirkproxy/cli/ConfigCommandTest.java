@@ -58,7 +58,7 @@ class ConfigCommandTest {
     assertThat(r.code()).isZero();
     assertThat(r.out())
         .isEqualTo(
-            "quirkproxy.example.yaml: ok, 4 listeners (imap, imaps, pop3, pop3s), "
+            "quirkproxy.example.yaml: ok, 5 listeners (imap, imaps, pop3, pop3s, pop3-from-imap), "
                 + new RulesCount().of("rules")
                 + " rules in rules."
                 + System.lineSeparator());

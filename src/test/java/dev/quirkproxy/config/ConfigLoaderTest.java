@@ -243,9 +243,9 @@ class ConfigLoaderTest {
                 + " an imap upstream");
   }
 
-  /** The translating listener of issue 9: its keys are read, and this build refuses it. */
+  /** The translating listener of issue 9: its keys are read and checked. */
   @Test
-  void pop3InFrontOfImapIsRefusedInThisBuild() throws Exception {
+  void pop3InFrontOfImapTakesTheTranslateBlock() throws Exception {
     String text =
         """
         version: 1
@@ -256,14 +256,17 @@ class ConfigLoaderTest {
             translate:
               pop3Mailbox: Archive
               pop3MarkSeen: true
-              pop3Order: uid
+              pop3Order: uid-desc
         """;
-    assertThat(ConfigLoader.read(write("t.yaml", text)).listeners.get(0).translate.pop3Mailbox)
-        .isEqualTo("Archive");
-    assertThat(error("t.yaml", text))
+    Listener l = ConfigLoader.load(write("t.yaml", text)).listeners().get(0);
+    assertThat(Translation.of(l.translate()))
         .isEqualTo(
-            "t.yaml:4:13: listener 'pop3-from-imap': POP3-to-IMAP translation is not available in"
-                + " this build");
+            new dev.quirkproxy.translate.Pop3Translation(
+                "Archive", true, dev.quirkproxy.translate.Pop3Translation.Order.UID_DESC));
+    assertThat(error("t.yaml", text.replace("uid-desc", "newest")))
+        .isEqualTo(
+            "t.yaml:4:13: listener 'pop3-from-imap': translate: message order 'newest' is not one"
+                + " of: uid, uid-desc");
   }
 
   /** The example at the top of the repository loads, and names every key of the model. */
@@ -273,7 +276,7 @@ class ConfigLoaderTest {
     ProxySetup setup = ConfigLoader.load(example);
     assertThat(setup.listeners())
         .extracting(Listener::name)
-        .containsExactly("imap", "imaps", "pop3", "pop3s");
+        .containsExactly("imap", "imaps", "pop3", "pop3s", "pop3-from-imap");
     String text = Files.readString(example, StandardCharsets.UTF_8);
     List<String> missing = new ArrayList<>();
     for (Class<?> block :

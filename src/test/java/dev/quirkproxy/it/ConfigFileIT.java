@@ -59,12 +59,12 @@ class ConfigFileIT {
   }
 
   /**
-   * IMAP, IMAPS, POP3 and POP3S listeners in one process; curl and Python through each get what
-   * they get from Dovecot directly, and every capture names its listener. The fifth listener of the
-   * issue, POP3 served from IMAP, is refused with its own error in this build.
+   * IMAP, IMAPS, POP3, POP3S and POP3-served-from-IMAP listeners in one process; curl and Python
+   * through each of the first four get what they get from Dovecot directly, curl through the
+   * translating one gets the message IMAP holds, and every capture names its listener.
    */
   @Test
-  void fourListenersFromOneFileServeRealClients() throws Exception {
+  void fiveListenersFromOneFileServeRealClients() throws Exception {
     Path caDir = tmp.resolve("proxy-ca");
     String config =
         fill(
@@ -90,20 +90,28 @@ class ConfigFileIT {
             listen: pop3s://127.0.0.1:0
             upstream: pop3s://127.0.0.1:%d
             upstreamCa: [%s]
+          - name: pop3-from-imap
+            listen: pop3://127.0.0.1:0
+            upstream: imap://127.0.0.1:%d
+            translate:
+              pop3Mailbox: INBOX
+              pop3MarkSeen: false
+              pop3Order: uid
         """,
             dovecot.imapPort(),
             dovecot.imapsPort(),
             dovecot.tlsCaFile(),
             dovecot.pop3Port(),
             dovecot.pop3sPort(),
-            dovecot.tlsCaFile());
+            dovecot.tlsCaFile(),
+            dovecot.imapPort());
     Path file = Files.writeString(tmp.resolve("proxy.yaml"), config, StandardCharsets.UTF_8);
     assertThat(check(file)).as("config check").startsWith("0 ");
 
     try (ProxyProcess proxy =
         ProxyProcess.start(tmp, tmp.resolve("proxy.log"), "proxy", "--config", file.toString())) {
       Map<String, String[]> table =
-          proxy.awaitTable(Set.of("imap", "imaps", "pop3", "pop3s"), START);
+          proxy.awaitTable(Set.of("imap", "imaps", "pop3", "pop3s", "pop3-from-imap"), START);
       proxy.awaitLine(l -> l.startsWith("Stop with"), START);
       assertThat(table.get("imaps")[3]).as("client TLS of imaps").isEqualTo("implicit");
       assertThat(table.get("imaps")[4]).as("upstream TLS of imaps").isEqualTo("implicit");
@@ -140,34 +148,23 @@ class ConfigFileIT {
         assertThat(proxied).contains(d.protocol().equals("imap") ? "body 5 OK" : "retr 5 b'+OK");
       }
 
-      // Two sessions per listener (curl, Python), each capture naming its listener.
-      Map<String, Integer> perListener = awaitCaptures(tmp.resolve("captures"), 8);
+      // POP3 served from IMAP: curl's RETR 1 is the message IMAP holds, byte for byte.
+      String translatedUser = dovecot.newUser("cfg-translated");
+      Path work = Files.createDirectories(tmp.resolve("work-translated"));
+      Exec.Result curl =
+          curl(work, "pop3", "none", port(table.get("pop3-from-imap")), translatedUser, proxyCa)
+              .expectExit(0);
+      Transcripts.assertIdentical(
+          "pop3-from-imap: message 1 through curl", MailSeed.PLAIN.crlf(), curl.stdout());
+
+      // Two sessions per listener (curl, Python), one through the translating listener (curl),
+      // each capture naming its listener.
+      Map<String, Integer> perListener = awaitCaptures(tmp.resolve("captures"), 9);
       assertThat(perListener)
-          .containsExactlyInAnyOrderEntriesOf(Map.of("imap", 2, "imaps", 2, "pop3", 2, "pop3s", 2));
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of("imap", 2, "imaps", 2, "pop3", 2, "pop3s", 2, "pop3-from-imap", 1));
       assertThat(proxy.stop(Duration.ofSeconds(20))).isEqualTo(143);
     }
-
-    // The POP3-to-IMAP listener: the model has its keys; this build refuses it, clearly.
-    Path translating =
-        Files.writeString(
-            tmp.resolve("translate.yaml"),
-            config
-                + fill(
-                    """
-                  - name: pop3-from-imap
-                    listen: pop3://127.0.0.1:0
-                    upstream: imap://127.0.0.1:%d
-                    translate:
-                      pop3Mailbox: INBOX
-                      pop3MarkSeen: false
-                """,
-                    dovecot.imapPort()),
-            StandardCharsets.UTF_8);
-    assertThat(check(translating))
-        .startsWith("2 ")
-        .contains(
-            "translate.yaml:23:13: listener 'pop3-from-imap': POP3-to-IMAP translation is not"
-                + " available in this build");
   }
 
   /**
