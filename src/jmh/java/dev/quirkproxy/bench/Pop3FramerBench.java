@@ -2,6 +2,7 @@ package dev.quirkproxy.bench;
 
 import static dev.quirkproxy.bench.Inputs.ascii;
 
+import dev.quirkproxy.codec.pop3.Pop3CommandDecoder;
 import dev.quirkproxy.codec.pop3.Pop3FramingContext;
 import dev.quirkproxy.codec.pop3.Pop3ResponseDecoder;
 import java.io.ByteArrayOutputStream;
@@ -18,10 +19,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The POP3 response framer on a RETR stream: 8 × {@code +OK n octets} + a 128 KiB message
- * (dot-stuffed where a line starts with '.') + {@code .CRLF}, 1 MiB per operation, in 16 KiB pooled
- * direct buffers. The body scan looks at every octet for the terminator, so this is the framer's
- * worst case per byte. MB/s = bytes/op / time/op.
+ * The POP3 framers. {@code retrBodies}: the response framer on a RETR stream: 8 × {@code +OK n
+ * octets} + a 128 KiB message (dot-stuffed where a line starts with '.') + {@code .CRLF}, 1 MiB
+ * per operation, in 16 KiB pooled direct buffers. The body scan looks at every octet for the
+ * terminator, so this is the framer's worst case per byte. {@code clientCommands}: the command
+ * framer on 100 × a 10-command mail-check session (CAPA, USER, PASS, STAT, UIDL, LIST, RETR, DELE,
+ * NOOP, QUIT; 1,000 lines, 8,100 B). MB/s = bytes/op / time/op.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -30,6 +33,8 @@ public class Pop3FramerBench {
 
   private byte[] retrs;
   private Feeder feeder;
+  private byte[] commands;
+  private Feeder commandFeeder;
 
   @Setup(Level.Trial)
   public void setup() {
@@ -59,15 +64,35 @@ public class Pop3FramerBench {
         };
     feeder = new Feeder(new Pop3ResponseDecoder(context));
     feeder.check(retrs, "pop3Retr");
+
+    ByteArrayOutputStream cmds = new ByteArrayOutputStream();
+    for (int i = 1; i <= 100; i++) {
+      cmds.writeBytes(
+          ascii(
+              "CAPA\r\nUSER bench\r\nPASS secret\r\nSTAT\r\nUIDL\r\nLIST\r\nRETR "
+                  + (100 + i)
+                  + "\r\nDELE "
+                  + (100 + i)
+                  + "\r\nNOOP\r\nQUIT\r\n"));
+    }
+    commands = cmds.toByteArray();
+    commandFeeder = new Feeder(new Pop3CommandDecoder(() -> 255));
+    commandFeeder.check(commands, "pop3Commands");
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
     feeder.close();
+    commandFeeder.close();
   }
 
   @Benchmark
   public long retrBodies() {
     return feeder.feed(retrs);
+  }
+
+  @Benchmark
+  public long clientCommands() {
+    return commandFeeder.feed(commands);
   }
 }
