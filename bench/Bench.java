@@ -1,10 +1,11 @@
 /*
  * quirkproxy end-to-end benchmark client. Single-file Java program, no dependencies:
  *
- *   java bench/Bench.java throughput --direct HOST:PORT --proxy HOST:PORT
- *       [--rec-proxy HOST:PORT --rec-proxy-pid PID --captures DIR --jar JAR] [options]
- *   java bench/Bench.java latency    --direct HOST:PORT --proxy HOST:PORT [options]
- *   java bench/Bench.java idle       --proxy HOST:PORT --pid PROXY_PID [options]
+ *   java bench/Bench.java throughput --targets direct=HOST:PORT,proxy=HOST:PORT@PID,...
+ *       [--captures DIR --jar JAR (for a target named proxy+rec)] [options]
+ *   java bench/Bench.java latency    --targets direct=HOST:PORT,proxy=HOST:PORT,... [options]
+ *   java bench/Bench.java idle       --proxy HOST:PORT --pid PROXY_PID [--idle --deliver HOST:PORT]
+ *   java bench/Bench.java startup    --jar JAR --upstream HOST:PORT [--runs N]
  *
  * Each subcommand prints one JSON object on stdout (progress goes to stderr). bench/run starts
  * Dovecot and the proxy and calls these; see bench/README.md.
@@ -59,7 +60,7 @@ public class Bench {
 
   public static void main(String[] argv) throws Exception {
     if (argv.length == 0) {
-      System.err.println("usage: java Bench.java throughput|latency|idle --option value ...");
+      System.err.println("usage: java Bench.java throughput|latency|idle|startup --option value ...");
       System.exit(2);
     }
     Opts o = new Opts(Arrays.copyOfRange(argv, 1, argv.length));
@@ -74,6 +75,9 @@ public class Bench {
       case "idle":
         result = idle(o);
         break;
+      case "startup":
+        result = startup(o);
+        break;
       default:
         System.err.println("unknown subcommand " + argv[0]);
         System.exit(2);
@@ -87,80 +91,114 @@ public class Bench {
   // ------------------------------------------------------------------ throughput
 
   static final String DIRECT = "direct";
-  static final String PROXY = "proxy";
   static final String REC = "proxy+rec";
 
+  /** One thing the client fetches from: a name, an address and the pid serving it (-1: none). */
+  record Target(String name, InetSocketAddress addr, long pid) {}
+
   /**
-   * Orders of the three targets, one per round in turn: over six rounds each target is first,
-   * second and third twice, so warm-up drift and page-cache effects hit all alike.
+   * {@code --targets name=HOST:PORT[@PID],...}; the first must be {@code direct} (Dovecot itself),
+   * the baseline every ratio is taken against. The pid is the process serving that target (a
+   * proxy JVM, HAProxy), whose CPU time is charged to it.
    */
-  static final String[][] ORDERS3 = {
-    {DIRECT, PROXY, REC}, {REC, PROXY, DIRECT}, {PROXY, REC, DIRECT},
-    {DIRECT, REC, PROXY}, {REC, DIRECT, PROXY}, {PROXY, DIRECT, REC}
-  };
+  static List<Target> targets(Opts o) {
+    List<Target> ts = new ArrayList<>();
+    for (String spec : o.str("targets", "").split(",")) {
+      if (spec.isBlank()) {
+        continue;
+      }
+      int eq = spec.indexOf('=');
+      int at = spec.indexOf('@');
+      String hp = spec.substring(eq + 1, at < 0 ? spec.length() : at);
+      int c = hp.lastIndexOf(':');
+      ts.add(
+          new Target(
+              spec.substring(0, eq),
+              new InetSocketAddress(hp.substring(0, c), Integer.parseInt(hp.substring(c + 1))),
+              at < 0 ? -1 : Long.parseLong(spec.substring(at + 1))));
+    }
+    if (ts.isEmpty() || !ts.get(0).name().equals(DIRECT)) {
+      throw new IllegalArgumentException("--targets direct=HOST:PORT,name=HOST:PORT[@PID],...");
+    }
+    return ts;
+  }
+
+  /**
+   * The order of the targets in round {@code r}: rotated by one each round, and reversed in every
+   * other cycle, so over 2k rounds each of k targets is in every position twice and warm-up drift
+   * and page-cache effects hit all alike.
+   */
+  static List<Target> order(List<Target> ts, int r) {
+    int k = ts.size();
+    List<Target> o = new ArrayList<>(k);
+    for (int i = 0; i < k; i++) {
+      o.add(ts.get((i + r) % k));
+    }
+    if ((r / k) % 2 == 1) {
+      Collections.reverse(o);
+    }
+    return o;
+  }
 
   /**
    * Per run: new connection, LOGIN, SELECT INBOX (not timed), then the timed part: either one
    * {@code UID FETCH 1:* (BODY.PEEK[])} (default) or, with --per-message, one {@code UID FETCH uid
    * (BODY.PEEK[])} per message, strictly one after another. The clock runs from writing the
-   * command to reading the last tagged OK. Targets: direct, proxy (recording off) and, with
-   * --rec-proxy, proxy+rec (a second proxy JVM recording into --captures); they alternate: direct,
-   * proxy in even rounds, proxy, direct in odd rounds; with three targets see {@link #ORDERS3}.
+   * command to reading the last tagged OK. Every target runs once per round, in the order of
+   * {@link #order}.
    *
-   * <p>After each proxy+rec run the client waits until that session's capture has its footer (the
-   * recorder writes off the event loop and may lag); the CPU times for the run are taken after
-   * that, so the proxy's includes the whole recording; then it checks the capture and deletes its
-   * blob file (not counted: that is the benchmark's own work). The
-   * first proxy+rec capture is also run through {@code captures verify} and {@code captures export
-   * --format server-bytes}, whose CRC32 must equal that of every byte the client received.
+   * <p>The target named {@code proxy+rec} is a proxy recording into --captures: after each of its
+   * runs the client waits until that session's capture has its footer (the recorder writes off the
+   * event loop and may lag); the CPU times for the run are taken after that, so the proxy's
+   * includes the whole recording; then it checks the capture and deletes its blob file (not
+   * counted: that is the benchmark's own work), except the last one's with --keep-last-capture (for
+   * the capture-reading benchmark). The first proxy+rec capture is also run through {@code captures
+   * verify} and {@code captures export --format server-bytes}, whose CRC32 must equal that of every
+   * byte the client received.
    */
   static Map<String, Object> throughput(Opts o) throws Exception {
-    InetSocketAddress direct = o.addr("direct");
-    InetSocketAddress proxy = o.addr("proxy");
-    InetSocketAddress recProxy = o.has("rec-proxy") ? o.addr("rec-proxy") : null;
+    List<Target> targets = targets(o);
     int warmup = o.integer("warmup", 1);
     int rounds = o.integer("rounds", 3);
     boolean perMessage = o.flag("per-message");
     long expectBytes = o.lng("expect-bytes", -1);
     int timeoutSec = o.integer("timeout", 60);
-    long proxyPid = o.lng("proxy-pid", -1);
-    long recPid = o.lng("rec-proxy-pid", -1);
     long dovecotPid = o.lng("dovecot-pid", -1);
     int clkTck = o.integer("clk-tck", 100);
+    boolean rec = targets.stream().anyMatch(t -> t.name().equals(REC));
     Captures caps = null;
-    if (recProxy != null) {
+    if (rec) {
       caps = new Captures(Path.of(o.str("captures", null)), o.str("jar", null), timeoutSec);
+      caps.keepLast = o.flag("keep-last-capture") ? warmup + rounds : -1;
     }
-    List<String> targets = recProxy != null ? List.of(DIRECT, PROXY, REC) : List.of(DIRECT, PROXY);
+    List<String> names = targets.stream().map(Target::name).toList();
+    long[] pids = targets.stream().mapToLong(Target::pid).toArray();
 
     List<Map<String, Object>> runs = new ArrayList<>();
     Map<String, List<Double>> seconds = new HashMap<>();
-    // CPU seconds summed over the measured runs, per target: client (this JVM), proxy, proxy+rec,
-    // Dovecot, machine busy, proxy kernel time, proxy+rec kernel time; then run wall time.
+    // Per target, summed over the measured runs: CPU seconds of the client (this JVM), Dovecot,
+    // the serving process, its kernel share, everything else; then run wall time.
     Map<String, double[]> cpu = new HashMap<>();
-    for (String t : targets) {
+    for (String t : names) {
       seconds.put(t, new ArrayList<>());
-      cpu.put(t, new double[8]);
+      cpu.put(t, new double[6]);
     }
     Map<String, Long> warmCrc = new LinkedHashMap<>();
     long literalBytes = -1;
     int messages = -1;
     for (int r = 0; r < warmup + rounds; r++) {
       boolean isWarmup = r < warmup;
-      String[] order =
-          recProxy != null
-              ? ORDERS3[r % ORDERS3.length]
-              : (r % 2 == 0) ? new String[] {DIRECT, PROXY} : new String[] {PROXY, DIRECT};
-      for (String target : order) {
-        InetSocketAddress a = target.equals(DIRECT) ? direct : target.equals(PROXY) ? proxy : recProxy;
+      for (Target target : order(targets, r)) {
+        int ti = names.indexOf(target.name());
+        boolean isRec = target.name().equals(REC);
         // The first proxy+rec run also CRCs every byte the client receives, for the export check.
-        boolean deepCheck = target.equals(REC) && caps.deepCheck == null;
-        double[] cpu0 = cpuNow(proxyPid, recPid, dovecotPid, clkTck);
+        boolean deepCheck = isRec && caps.deepCheck == null;
+        double[] cpu0 = cpuNow(pids, dovecotPid, clkTck);
         long w0 = System.nanoTime();
-        FetchRun fr = fetchAll(a, o, perMessage, isWarmup, deepCheck, timeoutSec);
-        Path captureFile = target.equals(REC) ? caps.awaitCapture() : null;
+        FetchRun fr = fetchAll(target.addr(), o, perMessage, isWarmup, deepCheck, timeoutSec);
+        Path captureFile = isRec ? caps.awaitCapture() : null;
         double runWall = (System.nanoTime() - w0) / 1e9;
-        double[] cpu1 = cpuNow(proxyPid, recPid, dovecotPid, clkTck);
+        double[] cpu1 = cpuNow(pids, dovecotPid, clkTck);
         // Checking the capture and deleting its blob is the benchmark's work: after cpu1.
         Map<String, Object> capture =
             captureFile == null
@@ -171,54 +209,61 @@ public class Bench {
           messages = fr.messages;
         } else if (fr.literalBytes != literalBytes || fr.messages != messages) {
           throw new IOException(
-              target + " round " + r + ": got " + fr.messages + " messages / " + fr.literalBytes
-                  + " literal bytes, earlier runs got " + messages + " / " + literalBytes);
+              target.name() + " round " + r + ": got " + fr.messages + " messages / "
+                  + fr.literalBytes + " literal bytes, earlier runs got " + messages + " / "
+                  + literalBytes);
         }
         if (expectBytes >= 0 && fr.literalBytes != expectBytes) {
           throw new IOException(
-              target + ": literal bytes " + fr.literalBytes + " != expected " + expectBytes);
+              target.name() + ": literal bytes " + fr.literalBytes + " != expected " + expectBytes);
         }
+        double serving = target.pid() > 0 ? cpu1[3 + 2 * ti] - cpu0[3 + 2 * ti] : 0;
+        double servingSys = target.pid() > 0 ? cpu1[4 + 2 * ti] - cpu0[4 + 2 * ti] : 0;
+        // Everything else the machine did meanwhile (other processes, kernel threads, the idle
+        // targets' processes): interference.
+        double ours = (cpu1[0] - cpu0[0]) + (cpu1[1] - cpu0[1]);
+        for (int k = 0; k < pids.length; k++) {
+          ours += pids[k] > 0 ? cpu1[3 + 2 * k] - cpu0[3 + 2 * k] : 0;
+        }
+        double other = Math.max(0, (cpu1[2] - cpu0[2]) - ours);
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("round", r);
         run.put("warmup", isWarmup);
-        run.put("target", target);
+        run.put("target", target.name());
         run.put("seconds", fr.seconds);
         run.put("mib_per_s", fr.literalBytes / MIB / fr.seconds);
         run.put("wire_bytes", fr.wireBytes);
         // Whole run (connect, LOGIN, SELECT, FETCH, LOGOUT; for proxy+rec up to the capture's
         // footer), not only the timed FETCH.
         run.put("cpu_seconds_client", cpu1[0] - cpu0[0]);
-        run.put("cpu_seconds_proxy", proxyPid > 0 ? cpu1[1] - cpu0[1] : null);
-        run.put("cpu_seconds_proxy_rec", recPid > 0 ? cpu1[2] - cpu0[2] : null);
-        // The kernel's share (stime) of the two proxies' CPU: socket I/O, page-cache writes.
-        run.put("cpu_seconds_proxy_kernel", proxyPid > 0 ? cpu1[5] - cpu0[5] : null);
-        run.put("cpu_seconds_proxy_rec_kernel", recPid > 0 ? cpu1[6] - cpu0[6] : null);
-        run.put("cpu_seconds_dovecot", dovecotPid > 0 ? cpu1[3] - cpu0[3] : null);
-        // Everything else the machine did meanwhile (other processes, kernel threads): interference.
-        double other = (cpu1[4] - cpu0[4]);
-        for (int k = 0; k < 4; k++) {
-          other -= cpu1[k] - cpu0[k];
-        }
-        run.put("cpu_seconds_other", Math.max(0, Math.round(other * 100) / 100.0)); // 10 ms ticks
+        run.put("cpu_seconds_dovecot", dovecotPid > 0 ? cpu1[1] - cpu0[1] : null);
+        run.put("cpu_seconds_serving", target.pid() > 0 ? serving : null);
+        // The kernel's share (stime) of it: socket I/O, page-cache writes.
+        run.put("cpu_seconds_serving_kernel", target.pid() > 0 ? servingSys : null);
+        run.put("cpu_seconds_other", Math.round(other * 100) / 100.0); // 10 ms ticks
         run.put("run_wall_seconds", runWall);
         if (capture != null) {
           run.put("capture", capture);
         }
         if (isWarmup) {
           run.put("crc32", Long.toHexString(fr.crc));
-          warmCrc.put(target, fr.crc);
+          warmCrc.put(target.name(), fr.crc);
         } else {
-          seconds.get(target).add(fr.seconds);
-          for (int k = 0; k < 7; k++) {
-            cpu.get(target)[k] += cpu1[k] - cpu0[k];
-          }
-          cpu.get(target)[7] += runWall;
+          seconds.get(target.name()).add(fr.seconds);
+          double[] c = cpu.get(target.name());
+          c[0] += cpu1[0] - cpu0[0];
+          c[1] += cpu1[1] - cpu0[1];
+          c[2] += serving;
+          c[3] += servingSys;
+          c[4] += other;
+          c[5] += runWall;
         }
         runs.add(run);
         System.err.printf(
             Locale.ROOT,
-            "  throughput %-9s round %2d%s: %7.3f s  %8.1f MiB/s%s%n",
-            target, r, isWarmup ? " (warm-up)" : "", fr.seconds, fr.literalBytes / MIB / fr.seconds,
+            "  throughput %-11s round %2d%s: %7.3f s  %8.1f MiB/s%s%n",
+            target.name(), r, isWarmup ? " (warm-up)" : "", fr.seconds,
+            fr.literalBytes / MIB / fr.seconds,
             capture == null ? "" : String.format(Locale.ROOT, "  (capture done %.3f s after LOGOUT)",
                 (double) capture.get("lag_seconds")));
       }
@@ -229,7 +274,7 @@ public class Bench {
     out.put("literal_bytes", literalBytes);
     out.put("warmup_rounds", warmup);
     out.put("measured_rounds", rounds);
-    out.put("targets", targets);
+    out.put("targets", names);
     Boolean same = null;
     if (warmCrc.containsKey(DIRECT) && warmCrc.size() > 1) {
       same = true;
@@ -240,7 +285,10 @@ public class Bench {
       }
     }
     out.put("crc32_direct_equals_proxy", same);
-    for (String t : targets) {
+    double dMed = median(seconds.get(DIRECT));
+    Map<String, Object> ratios = new LinkedHashMap<>();
+    for (Target tg : targets) {
+      String t = tg.name();
       List<Double> s = seconds.get(t);
       Map<String, Object> m = new LinkedHashMap<>();
       double best = Collections.min(s);
@@ -254,37 +302,34 @@ public class Bench {
       double gib = literalBytes * (double) s.size() / (MIB * 1024);
       double[] c = cpu.get(t);
       m.put("cpu_s_per_gib_client", c[0] / gib);
-      // The proxy serving this target (null for direct).
-      Double proxyCpu = null;
-      Double proxyKernel = null;
-      if (t.equals(PROXY) && proxyPid > 0) {
-        proxyCpu = c[1] / gib;
-        proxyKernel = c[5] / gib;
-      } else if (t.equals(REC) && recPid > 0) {
-        proxyCpu = c[2] / gib;
-        proxyKernel = c[6] / gib;
-      }
-      m.put("cpu_s_per_gib_proxy", proxyCpu);
-      m.put("cpu_s_per_gib_proxy_kernel", proxyKernel);
-      m.put("cpu_s_per_gib_dovecot", dovecotPid > 0 ? c[3] / gib : null);
+      m.put("cpu_s_per_gib_dovecot", dovecotPid > 0 ? c[1] / gib : null);
+      // The process serving this target: a proxy JVM, HAProxy; null for direct.
+      m.put("cpu_s_per_gib_proxy", tg.pid() > 0 ? c[2] / gib : null);
+      m.put("cpu_s_per_gib_proxy_kernel", tg.pid() > 0 ? c[3] / gib : null);
       // CPU used by other processes during the measured runs (whole runs, connect to close), in
       // cores: 1.0 = one core fully busy with something else.
-      m.put("other_cpu_cores_busy", Math.max(0, c[4] - c[0] - c[1] - c[2] - c[3]) / c[7]);
+      m.put("other_cpu_cores_busy", c[4] / c[5]);
       out.put(t, m);
+      // Throughput relative to direct: 0.95 = 95 % of direct's median MiB/s (= direct's median
+      // time / this target's).
+      ratios.put(t, dMed / med);
     }
-    double dMed = median(seconds.get(DIRECT));
-    double pMed = median(seconds.get(PROXY));
-    out.put("proxy_over_direct_median_time", pMed / dMed);
-    if (recProxy != null) {
-      double rMed = median(seconds.get(REC));
-      out.put("proxy_rec_over_direct_median_time", rMed / dMed);
-      out.put("proxy_rec_over_proxy_median_time", rMed / pMed);
+    out.put("median_mib_per_s_over_direct", ratios);
+    if (names.contains("proxy")) {
+      double pMed = median(seconds.get("proxy"));
+      out.put("proxy_over_direct_median_time", pMed / dMed);
+      if (rec) {
+        double rMed = median(seconds.get(REC));
+        out.put("proxy_rec_over_direct_median_time", rMed / dMed);
+        out.put("proxy_rec_over_proxy_median_time", rMed / pMed);
+      }
+    }
+    if (rec) {
       out.put("captures", caps.summary(literalBytes));
     }
     out.put("runs", runs);
     return out;
   }
-
   /**
    * The capture directory of the recording proxy. After each proxy+rec session: waits for exactly
    * one new {@code .jsonl} whose last line is the footer, checks the footer (clean end, no gaps,
@@ -307,10 +352,15 @@ public class Bench {
     long jsonlBytes;
     int sessions;
     Map<String, Object> deepCheck;
+    /** The session number (1-based) whose capture keeps its blob, or -1. */
+    int keepLast = -1;
+    /** That capture, left whole for the capture-reading benchmark in bench/run. */
+    Path kept;
+    long keptBlobBytes;
 
     Captures(Path dir, String jar, int timeoutSec) throws IOException {
       if (dir == null || jar == null) {
-        throw new IllegalArgumentException("--rec-proxy needs --captures DIR and --jar JAR");
+        throw new IllegalArgumentException("a proxy+rec target needs --captures DIR and --jar JAR");
       }
       this.dir = dir;
       this.jar = jar;
@@ -420,7 +470,13 @@ public class Bench {
         System.err.println("  capture problem: " + c.get("file") + ": " + b);
       }
       c.put("problems", bad);
-      Files.deleteIfExists(blob);
+      if (sessions == keepLast) {
+        kept = file;
+        keptBlobBytes = blobSize;
+        c.put("kept_whole", true);
+      } else {
+        Files.deleteIfExists(blob);
+      }
       return c;
     }
 
@@ -493,23 +549,25 @@ public class Bench {
       s.put("lag_median_seconds", lags.isEmpty() ? null : median(lags));
       s.put("lag_max_seconds", lags.isEmpty() ? null : Collections.max(lags));
       s.put("deep_check", deepCheck);
+      // Counted in blob_bytes_total, still on disk: bench/run reads it, then deletes it.
+      s.put("kept_capture", kept == null ? null : kept.toString());
+      s.put("kept_capture_blob_bytes", kept == null ? null : keptBlobBytes);
       s.put("problems", problems);
       return s;
     }
   }
 
   /**
-   * CPU seconds so far: this JVM, the proxy, the recording proxy, Dovecot (master and its
-   * children), and the whole machine's busy time.
+   * CPU seconds so far: [0] this JVM, [1] Dovecot (master and its children), [2] the whole
+   * machine's busy time, then for each pid (-1: none, 0 s) its utime+stime and its stime.
    */
-  static double[] cpuNow(long proxyPid, long recPid, long dovecotPid, int clkTck) throws IOException {
-    double client =
+  static double[] cpuNow(long[] pids, long dovecotPid, int clkTck) throws IOException {
+    double[] c = new double[3 + 2 * pids.length];
+    c[0] =
         ((com.sun.management.OperatingSystemMXBean)
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime()
             / 1e9;
-    double proxy = proxyPid > 0 ? procCpu(proxyPid, clkTck) : 0;
-    double rec = recPid > 0 ? procCpu(recPid, clkTck) : 0;
     double dovecot = 0;
     if (dovecotPid > 0) {
       dovecot += procCpu(dovecotPid, clkTck);
@@ -527,9 +585,15 @@ public class Bench {
         }
       }
     }
-    double proxySys = proxyPid > 0 ? procSys(proxyPid, clkTck) : 0;
-    double recSys = recPid > 0 ? procSys(recPid, clkTck) : 0;
-    return new double[] {client, proxy, rec, dovecot, machineBusy(clkTck), proxySys, recSys};
+    c[1] = dovecot;
+    c[2] = machineBusy(clkTck);
+    for (int k = 0; k < pids.length; k++) {
+      if (pids[k] > 0) {
+        c[3 + 2 * k] = procCpu(pids[k], clkTck);
+        c[4 + 2 * k] = procSys(pids[k], clkTck);
+      }
+    }
+    return c;
   }
 
   /**
@@ -651,60 +715,120 @@ public class Bench {
 
   // ------------------------------------------------------------------ latency
 
+  /** The round trips timed: a command template ({@code %d} = a UID) and a name. */
+  static final String[][] PROBES = {{"noop", "NOOP"}, {"uid_fetch_flags", "UID FETCH %d (FLAGS)"}};
+
   /**
-   * One logged-in, SELECTed connection to each target, both open at the same time. After
-   * --warmup-noops untimed NOOPs on each, --noops timed NOOP round trips on each, interleaved in
-   * blocks of 100 (direct block, proxy block, ...), so slow drifts of the machine hit both alike.
-   * One NOOP at a time: write "tag NOOP", read until "tag OK".
+   * One logged-in, SELECTed connection to each target (--targets, as for throughput), all open at
+   * the same time. For each probe (NOOP, then {@code UID FETCH n (FLAGS)} with n cycling over the
+   * mailbox's UIDs): --warmup untimed round trips on each connection, then --count timed ones on
+   * each, interleaved in blocks of 100 (direct block, proxy block, ..., the order rotating per
+   * block), so slow drifts of the machine hit all alike. One command at a time (TCP_NODELAY):
+   * write "tag CMD", read until "tag OK". Reported per target and probe: percentiles, and the
+   * added µs at p50/p99/mean against direct.
    */
   static Map<String, Object> latency(Opts o) throws Exception {
-    InetSocketAddress direct = o.addr("direct");
-    InetSocketAddress proxy = o.addr("proxy");
-    int n = o.integer("noops", 2000);
-    int warm = o.integer("warmup-noops", 2000);
+    List<Target> targets = targets(o);
+    int n = o.integer("count", 10000);
+    int warm = o.integer("warmup", 2000);
     int block = 100;
-    try (ImapConn d = new ImapConn(direct, 64 * 1024, false);
-        ImapConn p = new ImapConn(proxy, 64 * 1024, false)) {
-      ScheduledFuture<?> dd = d.watchdog(120);
-      ScheduledFuture<?> pd = p.watchdog(120);
-      for (ImapConn c : List.of(d, p)) {
+    List<ImapConn> conns = new ArrayList<>();
+    List<ScheduledFuture<?>> dogs = new ArrayList<>();
+    try {
+      long[] uids = null;
+      for (Target t : targets) {
+        ImapConn c = new ImapConn(t.addr(), 64 * 1024, false);
+        conns.add(c);
+        dogs.add(c.watchdog(60 + (n + warm) / 100));
         c.greeting();
         c.command("LOGIN " + o.str("user", "bench") + " " + o.str("pass", "bench"), null);
         c.command("SELECT INBOX", null);
-        for (int i = 0; i < warm; i++) {
-          c.command("NOOP", null);
+        if (uids == null) {
+          List<Long> us = new ArrayList<>();
+          c.command("UID SEARCH ALL", l -> {
+            if (l.startsWith("* SEARCH")) {
+              for (String w : l.substring(8).trim().split(" +")) {
+                if (!w.isEmpty()) {
+                  us.add(Long.parseLong(w));
+                }
+              }
+            }
+          });
+          if (us.isEmpty()) {
+            throw new IOException("the mailbox is empty: nothing for UID FETCH n (FLAGS)");
+          }
+          uids = us.stream().mapToLong(Long::longValue).toArray();
         }
       }
-      long[] dt = new long[n];
-      long[] pt = new long[n];
-      for (int start = 0; start < n; start += block) {
-        int end = Math.min(n, start + block);
-        for (int i = start; i < end; i++) {
-          dt[i] = d.timedNoop();
-        }
-        for (int i = start; i < end; i++) {
-          pt[i] = p.timedNoop();
-        }
-      }
-      d.command("LOGOUT", null);
-      p.command("LOGOUT", null);
-      dd.cancel(false);
-      pd.cancel(false);
       Map<String, Object> out = new LinkedHashMap<>();
-      out.put("noops", n);
-      out.put("warmup_noops", warm);
-      Map<String, Object> ds = stats(dt);
-      Map<String, Object> ps = stats(pt);
-      out.put("direct", ds);
-      out.put("proxy", ps);
-      out.put("added_p50_us", (double) ps.get("p50_us") - (double) ds.get("p50_us"));
-      out.put("added_p99_us", (double) ps.get("p99_us") - (double) ds.get("p99_us"));
-      out.put("added_mean_us", (double) ps.get("mean_us") - (double) ds.get("mean_us"));
-      System.err.printf(
-          Locale.ROOT,
-          "  latency direct p50 %.1f us p99 %.1f us | proxy p50 %.1f us p99 %.1f us%n",
-          ds.get("p50_us"), ds.get("p99_us"), ps.get("p50_us"), ps.get("p99_us"));
+      out.put("count", n);
+      out.put("warmup", warm);
+      out.put("targets", targets.stream().map(Target::name).toList());
+      for (String[] probe : PROBES) {
+        String cmd = probe[1];
+        long[][] times = new long[targets.size()][n];
+        int[] seen = new int[targets.size()];
+        for (int k = 0; k < targets.size(); k++) {
+          ImapConn c = conns.get(k);
+          for (int i = 0; i < warm; i++) {
+            c.timed(String.format(Locale.ROOT, cmd, uids[i % uids.length]), null);
+          }
+        }
+        for (int start = 0, b = 0; start < n; start += block, b++) {
+          int end = Math.min(n, start + block);
+          for (int j = 0; j < targets.size(); j++) {
+            int k = (j + b) % targets.size();
+            ImapConn c = conns.get(k);
+            int kk = k;
+            for (int i = start; i < end; i++) {
+              times[k][i] =
+                  c.timed(
+                      String.format(Locale.ROOT, cmd, uids[i % uids.length]),
+                      l -> {
+                        if (l.startsWith("* ") && l.contains(" FETCH ")) {
+                          seen[kk]++;
+                        }
+                      });
+            }
+          }
+        }
+        if (cmd.contains("FETCH")) {
+          for (int k = 0; k < targets.size(); k++) {
+            if (seen[k] != n) {
+              throw new IOException(
+                  targets.get(k).name() + ": " + seen[k] + " FETCH responses to " + n + " " + cmd);
+            }
+          }
+        }
+        Map<String, Object> per = new LinkedHashMap<>();
+        per.put("command", cmd.replace("%d", "n"));
+        Map<String, Object> d = stats(times[0]);
+        for (int k = 0; k < targets.size(); k++) {
+          Map<String, Object> s = stats(times[k]);
+          if (k > 0) {
+            for (String q : List.of("p50", "p99", "mean")) {
+              s.put("added_" + q + "_us", (double) s.get(q + "_us") - (double) d.get(q + "_us"));
+            }
+          }
+          per.put(targets.get(k).name(), s);
+          System.err.printf(
+              Locale.ROOT,
+              "  latency %-16s %-11s p50 %7.1f us  p99 %7.1f us%n",
+              probe[0], targets.get(k).name(), s.get("p50_us"), s.get("p99_us"));
+        }
+        out.put(probe[0], per);
+      }
+      for (ImapConn c : conns) {
+        c.command("LOGOUT", null);
+      }
       return out;
+    } finally {
+      for (ScheduledFuture<?> d : dogs) {
+        d.cancel(false);
+      }
+      for (ImapConn c : conns) {
+        c.close();
+      }
     }
   }
 
@@ -732,15 +856,21 @@ public class Bench {
     return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
   }
 
-  // ------------------------------------------------------------------ idle memory
+  // ------------------------------------------------------------------ idle sessions and memory
 
   /**
    * Measures the proxy JVM (--pid) with jcmd: GC.run (twice) then GC.heap_info for the used heap;
    * also VmRSS from /proc and, if the JVM runs with -XX:NativeMemoryTracking=summary, the NMT
    * committed total and its "Other" category (where direct ByteBuffers / Netty's off-heap pools
    * live). Baseline after --warm-sessions connections were opened and closed; then --sessions
-   * connections through the proxy, each LOGIN (+ SELECT INBOX unless --no-select), all left idle;
+   * connections through the proxy, each LOGIN (+ SELECT INBOX unless --no-select), left idle;
    * then all closed again.
+   *
+   * <p>With --idle: each session also enters IDLE (RFC 2177) and the memory is measured with all
+   * of them idling. Then they are watched for --idle-seconds (one selector, non-blocking: a closed
+   * connection or a BYE counts as dropped); then a message is appended through a separate
+   * connection to --deliver (Dovecot itself), and every session must receive {@code * n EXISTS}
+   * for the new count within --exists-timeout seconds; the delays are reported.
    */
   static Map<String, Object> idle(Opts o) throws Exception {
     InetSocketAddress proxy = o.addr("proxy");
@@ -749,15 +879,26 @@ public class Bench {
     int conc = o.integer("concurrency", 16);
     int warmSessions = o.integer("warm-sessions", 20);
     boolean select = !o.flag("no-select");
+    boolean idleCmd = o.flag("idle");
     int settleMs = o.integer("settle-ms", 1000);
+    int openTimeout = o.integer("open-timeout", 60);
 
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("sessions", sessions);
     out.put("select_inbox", select);
+    out.put("idle_command", idleCmd);
 
     // Warm the proxy's code paths (class loading, JIT, pools) so the baseline is comparable.
     System.err.println("  idle: " + warmSessions + " warm-up sessions");
-    closeAll(openSessions(proxy, o, warmSessions, conc, select, new ArrayList<>()));
+    List<ImapConn> warmConns =
+        openSessions(proxy, o, warmSessions, conc, select, openTimeout, new ArrayList<>());
+    if (idleCmd) {
+      for (ImapConn c : warmConns) {
+        c.startIdle();
+        c.send("DONE\r\n".getBytes(StandardCharsets.US_ASCII));
+      }
+    }
+    closeAll(warmConns);
     Thread.sleep(settleMs);
     Map<String, Object> before = measure(pid);
     out.put("before", before);
@@ -765,7 +906,7 @@ public class Bench {
     System.err.println("  idle: opening " + sessions + " sessions through the proxy");
     List<String> errors = new ArrayList<>();
     long t0 = System.nanoTime();
-    List<ImapConn> conns = openSessions(proxy, o, sessions, conc, select, errors);
+    List<ImapConn> conns = openSessions(proxy, o, sessions, conc, select, openTimeout, errors);
     double openSec = (System.nanoTime() - t0) / 1e9;
     out.put("open_seconds", openSec);
     out.put("sessions_established", conns.size());
@@ -781,6 +922,18 @@ public class Bench {
       alive++;
     }
     out.put("noop_checked", alive);
+    if (idleCmd) {
+      List<String> idleErrors = new ArrayList<>();
+      long i0 = System.nanoTime();
+      conns = startIdle(conns, conc, idleErrors);
+      out.put("idle_start_seconds", (System.nanoTime() - i0) / 1e9);
+      out.put("idle_started", conns.size());
+      out.put("idle_errors", idleErrors.size());
+      out.put("idle_error_samples", idleErrors.subList(0, Math.min(5, idleErrors.size())));
+      System.err.printf(
+          Locale.ROOT, "  idle: %d sessions in IDLE (%d errors)%n", conns.size(), idleErrors.size());
+      Thread.sleep(settleMs);
+    }
     int upstreamPort = o.integer("upstream-port", -1);
     if (upstreamPort > 0) {
       // Sockets on the server side of the upstream port: the proxy's sessions as Dovecot sees them.
@@ -793,8 +946,30 @@ public class Bench {
     Map<String, Object> with = measure(pid);
     out.put("with_sessions", with);
 
+    if (idleCmd) {
+      out.put("idle", idleAndDeliver(o, conns, proxy));
+      if (upstreamPort > 0) {
+        out.put("upstream_established_after_idle", countEstablished(upstreamPort, false));
+      }
+    }
+
     System.err.println("  idle: closing sessions");
     closeAll(conns);
+    // Until the proxy has closed both sides of every session (Dovecot answers thousands of
+    // LOGOUTs one by one), so the third measurement shows what closed sessions leave behind.
+    long c0 = System.nanoTime();
+    int left = -1;
+    while (System.nanoTime() - c0 < 60_000_000_000L) {
+      left =
+          countEstablished(proxy.getPort(), false)
+              + (upstreamPort > 0 ? countEstablished(upstreamPort, false) : 0);
+      if (left == 0) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    out.put("close_seconds", (System.nanoTime() - c0) / 1e9);
+    out.put("sockets_left_after_close", left);
     Thread.sleep(Math.max(settleMs, 2000));
     Map<String, Object> after = measure(pid);
     out.put("after_close", after);
@@ -821,8 +996,257 @@ public class Bench {
     return out;
   }
 
+  /** Every session enters IDLE ({@code + idling}), --concurrency at a time; the failed are closed. */
+  static List<ImapConn> startIdle(List<ImapConn> conns, int conc, List<String> errors)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(conc);
+    List<Future<ImapConn>> fs = new ArrayList<>();
+    for (ImapConn c : conns) {
+      fs.add(
+          pool.submit(
+              () -> {
+                ScheduledFuture<?> dog = c.watchdog(60);
+                try {
+                  c.startIdle();
+                  return c;
+                } catch (Exception e) {
+                  c.close();
+                  throw e;
+                } finally {
+                  dog.cancel(false);
+                }
+              }));
+    }
+    List<ImapConn> ok = new ArrayList<>();
+    for (Future<ImapConn> f : fs) {
+      try {
+        ok.add(f.get());
+      } catch (Exception e) {
+        Throwable c = e.getCause() == null ? e : e.getCause();
+        errors.add(c.toString());
+      }
+    }
+    pool.shutdown();
+    return ok;
+  }
+
+  /**
+   * Watches the idling sessions for --idle-seconds, then appends one message through a separate
+   * connection to --deliver and waits until every session has seen the new EXISTS (or
+   * --exists-timeout passes); the sessions then leave IDLE (DONE) on a best-effort basis.
+   */
+  static Map<String, Object> idleAndDeliver(Opts o, List<ImapConn> conns, InetSocketAddress proxy)
+      throws Exception {
+    int idleSeconds = o.integer("idle-seconds", 60);
+    int existsTimeout = o.integer("exists-timeout", 30);
+    InetSocketAddress deliver = o.addr("deliver");
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("idle_seconds", idleSeconds);
+    r.put("exists_timeout_seconds", existsTimeout);
+    try (Idler idler = new Idler(conns)) {
+      System.err.printf(Locale.ROOT, "  idle: holding %d sessions in IDLE for %d s%n", conns.size(), idleSeconds);
+      idler.poll(System.nanoTime() + idleSeconds * 1_000_000_000L, false);
+      int droppedDuringIdle = idler.dropped;
+      r.put("dropped_during_idle", droppedDuringIdle);
+      r.put("client_sockets_established_end_of_idle", countEstablished(proxy.getPort(), true));
+      r.put("connected_after_idle", conns.size() - droppedDuringIdle);
+
+      // The new message, through its own connection to the server.
+      byte[] msg =
+          ("From: Bench <sender@bench.invalid>\r\nTo: bench@bench.invalid\r\n"
+                  + "Subject: quirkproxy bench: new mail for idle sessions\r\n"
+                  + "Message-ID: <bench-idle-" + System.nanoTime() + "@bench.invalid>\r\n"
+                  + "\r\nhello idlers\r\n")
+              .getBytes(StandardCharsets.US_ASCII);
+      long a0;
+      try (ImapConn app = new ImapConn(deliver, 4096, false)) {
+        ScheduledFuture<?> dog = app.watchdog(30);
+        app.greeting();
+        app.command("LOGIN " + o.str("user", "bench") + " " + o.str("pass", "bench"), null);
+        a0 = System.nanoTime();
+        app.send(("ap APPEND INBOX {" + msg.length + "+}\r\n").getBytes(StandardCharsets.US_ASCII));
+        app.send(msg);
+        app.send("\r\n".getBytes(StandardCharsets.US_ASCII));
+        String line;
+        while (!(line = app.readResponse()).startsWith("ap ")) {
+          // untagged answers to the APPEND, if any
+        }
+        if (!line.startsWith("ap OK")) {
+          throw new IOException("APPEND failed: " + line);
+        }
+        r.put("append_seconds", (System.nanoTime() - a0) / 1e9);
+        app.command("LOGOUT", null);
+        dog.cancel(false);
+      }
+      idler.sinceNanos = a0;
+      System.err.printf(Locale.ROOT, "  idle: message appended; waiting up to %d s for EXISTS%n", existsTimeout);
+      idler.poll(a0 + existsTimeout * 1_000_000_000L, true);
+      List<Long> delays = new ArrayList<>();
+      for (long at : idler.existsAt) {
+        if (at > 0) {
+          delays.add(at - a0);
+        }
+      }
+      r.put("exists_received", delays.size());
+      r.put("exists_missing", conns.size() - delays.size());
+      r.put("dropped_total", idler.dropped);
+      if (!delays.isEmpty()) {
+        long[] d = delays.stream().mapToLong(Long::longValue).toArray();
+        Map<String, Object> s = stats(d);
+        Map<String, Object> ms = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : s.entrySet()) {
+          ms.put(e.getKey().replace("_us", "_ms"), (double) e.getValue() / 1000.0);
+        }
+        r.put("exists_delay", ms);
+      }
+      r.put("other_lines", idler.otherLines);
+      r.put("other_line_samples", idler.otherSamples);
+      r.put("bye_samples", idler.byeSamples);
+      System.err.printf(
+          Locale.ROOT,
+          "  idle: EXISTS reached %d of %d sessions; %d dropped%n",
+          delays.size(), conns.size(), idler.dropped);
+      idler.done();
+    }
+    return r;
+  }
+
+  /**
+   * Many idling sessions on one selector: reads what arrives, line by line, without blocking.
+   * Notes for each session whether it saw {@code * n EXISTS} above the count its SELECT reported,
+   * and counts closed connections and BYEs as dropped.
+   */
+  static final class Idler implements Closeable {
+    static final Pattern EXISTS = Pattern.compile("^\\* (\\d+) EXISTS$");
+
+    final java.nio.channels.Selector sel = java.nio.channels.Selector.open();
+    final List<ImapConn> conns;
+    final StringBuilder[] partial;
+    final boolean[] gone;
+    final long[] existsAt;
+    final ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
+    long sinceNanos = Long.MAX_VALUE;
+    int dropped;
+    int got;
+    int otherLines;
+    final List<String> otherSamples = new ArrayList<>();
+    final List<String> byeSamples = new ArrayList<>();
+
+    Idler(List<ImapConn> conns) throws IOException {
+      this.conns = conns;
+      partial = new StringBuilder[conns.size()];
+      gone = new boolean[conns.size()];
+      existsAt = new long[conns.size()];
+      for (int i = 0; i < conns.size(); i++) {
+        ImapConn c = conns.get(i);
+        partial[i] = new StringBuilder();
+        // Bytes the blocking reader already buffered belong to this session's stream.
+        while (c.in.hasRemaining()) {
+          feed(i, (char) (c.in.get() & 0xff));
+        }
+        c.ch.configureBlocking(false);
+        c.ch.register(sel, java.nio.channels.SelectionKey.OP_READ, i);
+      }
+    }
+
+    /** Reads until {@code deadline}; with {@code untilAllExists}, stops once every live one has it. */
+    void poll(long deadline, boolean untilAllExists) throws IOException {
+      while (true) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || (untilAllExists && got + dropped >= conns.size())) {
+          return;
+        }
+        sel.select(Math.max(1, left / 1_000_000));
+        for (java.nio.channels.SelectionKey k : sel.selectedKeys()) {
+          int i = (Integer) k.attachment();
+          buf.clear();
+          int n;
+          try {
+            n = conns.get(i).ch.read(buf);
+          } catch (IOException e) {
+            n = -1;
+          }
+          if (n < 0) {
+            k.cancel();
+            drop(i, null);
+            continue;
+          }
+          buf.flip();
+          while (buf.hasRemaining()) {
+            feed(i, (char) (buf.get() & 0xff));
+          }
+        }
+        sel.selectedKeys().clear();
+      }
+    }
+
+    void feed(int i, char ch) {
+      StringBuilder sb = partial[i];
+      if (ch != '\n') {
+        if (sb.length() < 4096) {
+          sb.append(ch);
+        }
+        return;
+      }
+      int len = sb.length();
+      String line = sb.substring(0, len > 0 && sb.charAt(len - 1) == '\r' ? len - 1 : len);
+      sb.setLength(0);
+      Matcher m = EXISTS.matcher(line);
+      if (m.matches()) {
+        if (Integer.parseInt(m.group(1)) > conns.get(i).exists && existsAt[i] == 0 && !gone[i]) {
+          existsAt[i] = System.nanoTime();
+          got++;
+        }
+        return;
+      }
+      if (line.startsWith("* BYE")) {
+        drop(i, line);
+        return;
+      }
+      if (!line.matches("^\\* \\d+ (RECENT|FETCH .*)$")) {
+        otherLines++;
+        if (otherSamples.size() < 5) {
+          otherSamples.add(line);
+        }
+      }
+    }
+
+    void drop(int i, String bye) {
+      if (gone[i]) {
+        return;
+      }
+      gone[i] = true;
+      if (existsAt[i] == 0) {
+        dropped++;
+      }
+      if (bye != null && byeSamples.size() < 5) {
+        byeSamples.add(bye);
+      }
+    }
+
+    /** Ends IDLE and logs out where the socket takes the few bytes at once. */
+    void done() {
+      ByteBuffer bye = ByteBuffer.wrap("DONE\r\nz LOGOUT\r\n".getBytes(StandardCharsets.US_ASCII));
+      for (int i = 0; i < conns.size(); i++) {
+        if (!gone[i]) {
+          try {
+            conns.get(i).ch.write(bye.duplicate());
+          } catch (IOException ignored) {
+            // closed anyway below
+          }
+        }
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      sel.close();
+    }
+  }
+
   static List<ImapConn> openSessions(
-      InetSocketAddress a, Opts o, int count, int conc, boolean select, List<String> errors)
+      InetSocketAddress a, Opts o, int count, int conc, boolean select, int timeoutSec,
+      List<String> errors)
       throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(conc);
     List<Future<ImapConn>> fs = new ArrayList<>();
@@ -831,12 +1255,12 @@ public class Bench {
           pool.submit(
               () -> {
                 ImapConn c = new ImapConn(a, 4096, false);
-                ScheduledFuture<?> dog = c.watchdog(60);
+                ScheduledFuture<?> dog = c.watchdog(timeoutSec);
                 try {
                   c.greeting();
                   c.command("LOGIN " + o.str("user", "bench") + " " + o.str("pass", "bench"), null);
                   if (select) {
-                    c.command("SELECT INBOX", null);
+                    c.command("SELECT INBOX", l -> c.exists = parseExists(l, c.exists));
                   }
                   return c;
                 } catch (Exception e) {
@@ -985,6 +1409,93 @@ public class Bench {
     return null;
   }
 
+  // ------------------------------------------------------------------ start-up
+
+  /**
+   * Process start to listening: --runs times, starts {@code java [--jvm-opts] -jar JAR proxy
+   * --upstream imap://--upstream --listen 127.0.0.1:<free port> -q --no-record --no-rules} and
+   * times from the fork to the port being in LISTEN state in /proc/net/tcp (polled every
+   * millisecond, without connecting), then stops it with SIGTERM.
+   */
+  static Map<String, Object> startup(Opts o) throws Exception {
+    String jar = o.str("jar", null);
+    String upstream = o.str("upstream", null);
+    if (jar == null || upstream == null) {
+      throw new IllegalArgumentException("startup needs --jar JAR --upstream HOST:PORT");
+    }
+    int runs = o.integer("runs", 5);
+    String javaCmd = ProcessHandle.current().info().command().orElse("java");
+    List<Double> secs = new ArrayList<>();
+    for (int r = 0; r < runs; r++) {
+      int port;
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        port = s.getLocalPort();
+      }
+      List<String> cmd = new ArrayList<>();
+      cmd.add(javaCmd);
+      for (String opt : o.str("jvm-opts", "").split(" ")) {
+        if (!opt.isBlank()) {
+          cmd.add(opt);
+        }
+      }
+      cmd.addAll(
+          List.of("-jar", jar, "proxy", "--upstream", "imap://" + upstream, "--listen",
+              "127.0.0.1:" + port, "-q", "--no-record", "--no-rules"));
+      long t0 = System.nanoTime();
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      try {
+        long deadline = t0 + 30_000_000_000L;
+        while (!isListening(port)) {
+          if (!p.isAlive()) {
+            throw new IOException("proxy exited with " + p.exitValue() + " before listening: " + cmd);
+          }
+          if (System.nanoTime() > deadline) {
+            throw new IOException("proxy not listening on " + port + " after 30 s");
+          }
+          Thread.sleep(1);
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        secs.add(s);
+        System.err.printf(Locale.ROOT, "  start-up run %d: listening after %.3f s%n", r, s);
+      } finally {
+        p.destroy();
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          p.destroyForcibly().waitFor();
+        }
+      }
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("runs", runs);
+    out.put("command", "java " + o.str("jvm-opts", "") + " -jar JAR proxy ... --no-record --no-rules");
+    out.put("median_seconds", median(secs));
+    out.put("min_seconds", Collections.min(secs));
+    out.put("max_seconds", Collections.max(secs));
+    out.put("all_seconds", secs);
+    return out;
+  }
+
+  /** A TCP socket in LISTEN state on 127.0.0.1 (or any address) and {@code port}. */
+  static boolean isListening(int port) throws IOException {
+    String hex = String.format(Locale.ROOT, ":%04X", port);
+    for (String f : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      Path p = Path.of(f);
+      if (!Files.exists(p)) {
+        continue;
+      }
+      for (String l : Files.readAllLines(p)) {
+        String[] c = l.trim().split("\\s+");
+        if (c.length > 3 && c[3].equals("0A") && c[1].endsWith(hex)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   // ------------------------------------------------------------------ IMAP connection
 
   static final class ImapConn implements Closeable {
@@ -995,6 +1506,8 @@ public class Bench {
     long literalBytes;
     int literals;
     int tagN;
+    /** The message count the last SELECT reported (-1: none). */
+    int exists = -1;
     CRC32 crc;
     /** If set, CRC32 of every byte read from the socket. */
     CRC32 wireCrc;
@@ -1157,9 +1670,29 @@ public class Bench {
       }
     }
 
-    long timedNoop() throws IOException {
+    /** Sends IDLE and reads until the server's continuation ({@code + idling}). */
+    void startIdle() throws IOException {
+      String tag = "b" + (++tagN);
+      send((tag + " IDLE\r\n").getBytes(StandardCharsets.US_ASCII));
+      while (true) {
+        String line = readResponse();
+        if (line.startsWith("+")) {
+          return;
+        }
+        if (line.startsWith(tag + " ")) {
+          throw new IOException(where + ": IDLE refused: " + line);
+        }
+        Matcher m = Idler.EXISTS.matcher(line);
+        if (m.matches()) {
+          exists = Integer.parseInt(m.group(1));
+        }
+      }
+    }
+
+    /** One round trip of {@code cmd}, in ns. */
+    long timed(String cmd, Consumer<String> untagged) throws IOException {
       long t0 = System.nanoTime();
-      command("NOOP", null);
+      command(cmd, untagged);
       return System.nanoTime() - t0;
     }
 
