@@ -168,7 +168,8 @@ public class Bench {
     boolean rec = targets.stream().anyMatch(t -> t.name().equals(REC));
     Captures caps = null;
     if (rec) {
-      caps = new Captures(Path.of(o.str("captures", null)), o.str("jar", null), timeoutSec);
+      String dir = o.str("captures", null);
+      caps = new Captures(dir == null ? null : Path.of(dir), o.str("jar", null), timeoutSec);
       caps.keepLast = o.flag("keep-last-capture") ? warmup + rounds : -1;
     }
     List<String> names = targets.stream().map(Target::name).toList();
