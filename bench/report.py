@@ -108,6 +108,7 @@ result = {
     "latency": load("latency"),
     "reading": load("reading"),
     "startup": load("startup"),
+    "startup_cds": load("startup_cds"),
     "idle_sessions": load("idle"),
     "jmh": load("jmh"),
     "logs": {"proxy_stderr": proxy_logs, "dovecot_problems": dovecot_problems[:20]},
@@ -252,9 +253,16 @@ for key, label in (("captures_verify", "reading captures (captures verify)"), ("
     verdict(label, v, ">= 100 MB/s", v is not None and v >= 100, None if v is None else f"{v:,.0f} MB/s",
             mailbox_full, note="wall time incl. JVM start")
 st = result["startup"]
-v = st["median_seconds"] if st else None
-verdict("process start to listening", v, "<= 1 s", v is not None and v <= 1.0, None if v is None else f"{v:.3f} s",
-        note=f"median of {st['runs']}" if st else "")
+cds = result["startup_cds"]
+# bin/quirkproxy starts with a class-data-sharing archive (bin/cds-archive): that is the headline;
+# the plain `java -jar` figure goes in the note.
+shown = cds or st
+v = shown["median_seconds"] if shown else None
+note = f"median of {shown['runs']}" if shown else ""
+if cds and st:
+    note += f"; plain java -jar {st['median_seconds']:.3f} s"
+verdict("start to listening" + (" (bin/quirkproxy, CDS)" if cds else ""), v, "<= 1 s",
+        v is not None and v <= 1.0, None if v is None else f"{v:.3f} s", note=note)
 result["targets_of_issue_10"] = verdicts
 
 out.append("")
@@ -365,6 +373,9 @@ if rd or st:
     if st:
         out.append(f"  proxy start to listening: median {st['median_seconds']:.3f} s, min {st['min_seconds']:.3f}, "
                    f"max {st['max_seconds']:.3f} ({st['runs']} runs)")
+    if cds:
+        out.append(f"  the same with bin/quirkproxy's CDS archive: median {cds['median_seconds']:.3f} s, "
+                   f"min {cds['min_seconds']:.3f}, max {cds['max_seconds']:.3f} ({cds['runs']} runs)")
 
 # ---- idle sessions
 if i:
